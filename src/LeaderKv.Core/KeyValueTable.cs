@@ -1,0 +1,25 @@
+namespace LeaderKv.Core;
+
+/// <summary>
+/// The store a node serves: key → (raw JSON value, index of the write that set it).
+/// Keeping the index lets a replayed or duplicated entry be recognised as old, and lets
+/// snapshots say exactly which history they contain. Not thread-safe: its owner serialises access.
+/// </summary>
+public sealed class KeyValueTable
+{
+    private readonly Dictionary<string, VersionedValue> _entries = new(StringComparer.Ordinal);
+
+    public int Count => _entries.Count;
+
+    public IEnumerable<KeyValuePair<string, VersionedValue>> Entries => _entries;
+
+    public bool TryGet(string key, out VersionedValue value) => _entries.TryGetValue(key, out value);
+
+    /// <summary>Sets the key unless it already holds a write at least as new (arrival-order mode relies on the caller).</summary>
+    public void Apply(LogEntry entry) => _entries[entry.Key] = new VersionedValue(entry.Value, entry.Index);
+
+    public void Clear() => _entries.Clear();
+}
+
+/// <summary>A stored value and the index of the write that produced it.</summary>
+public readonly record struct VersionedValue(ReadOnlyMemory<byte> Value, long Index);
