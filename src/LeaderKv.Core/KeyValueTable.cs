@@ -15,7 +15,7 @@ public sealed class KeyValueTable
 
     public bool TryGet(string key, out VersionedValue value) => _entries.TryGetValue(key, out value);
 
-    /// <summary>Sets the key unless it already holds a write at least as new (arrival-order mode relies on the caller).</summary>
+    /// <summary>Sets the key to the entry's value. Ordering is the caller's job: ordered mode applies by index, arrival-order mode on purpose does not.</summary>
     public void Apply(LogEntry entry) => _entries[entry.Key] = new VersionedValue(entry.Value, entry.Index);
 
     public void Clear() => _entries.Clear();
