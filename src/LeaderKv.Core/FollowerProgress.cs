@@ -33,6 +33,12 @@ public sealed class FollowerProgress(int id, ReplicationLimits limits)
 
     public void MarkOutstanding(long index) => _outstanding.Add(index);
 
+    /// <summary>
+    /// A planned send that the driver could not queue (the follower's live queue is full). The entry
+    /// is no longer on its way, so catch-up resends it from the log once the follower keeps up.
+    /// </summary>
+    public void OnSendDropped(long index) => _outstanding.Remove(index);
+
     public FollowerStatus Status(long lastIndex)
     {
         if (IsDown)

@@ -114,6 +114,13 @@ public sealed class LeaderState
         return decisions;
     }
 
+    /// <summary>
+    /// The driver dropped the live send of <paramref name="index"/> to <paramref name="follower"/>
+    /// because that follower's queue is full. The write's quorum is still open: the entry reaches
+    /// the follower through catch-up, and its ack then counts as usual.
+    /// </summary>
+    public void OnSendDropped(int follower, long index) => _followers[follower].OnSendDropped(index);
+
     /// <summary>Entries (or a heartbeat) to send a follower beyond the live stream; null when nothing is due.</summary>
     public CatchUpBatch? NextCatchUp(int follower, DateTimeOffset now)
     {

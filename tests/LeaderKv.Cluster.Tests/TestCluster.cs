@@ -23,11 +23,10 @@ public sealed class TestCluster : IAsyncDisposable
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private readonly List<WebApplication> _followerApps = [];
+    private readonly ClusterSpec _spec;
     private WebApplication? _leaderApp;
 
-    private TestCluster()
-    {
-    }
+    private TestCluster(ClusterSpec spec) => _spec = spec;
 
     public HttpClient Http { get; } = new() { Timeout = Patience };
 
@@ -37,7 +36,7 @@ public sealed class TestCluster : IAsyncDisposable
 
     public static async Task<TestCluster> StartAsync(ClusterSpec spec)
     {
-        var cluster = new TestCluster();
+        var cluster = new TestCluster(spec);
         for (var i = 0; i < spec.Followers; i++)
         {
             if (spec.DeadFollowers.Contains(i))
@@ -47,7 +46,7 @@ public sealed class TestCluster : IAsyncDisposable
                 continue;
             }
 
-            var (app, url) = await StartNodeAsync(new NodeSettings { Role = NodeRole.Follower, Mode = spec.Mode, NodeId = $"follower-{i + 1}" }, spec.Services, port: 0);
+            var (app, url) = await StartNodeAsync(new NodeSettings { Role = NodeRole.Follower, Mode = spec.Mode, NodeId = $"follower-{i + 1}", Security = spec.FollowerSecurity ?? spec.Security }, spec.Services, port: 0, spec.FollowerTls);
             cluster._followerApps.Add(app);
             cluster.Followers.Add(url);
         }
@@ -63,6 +62,7 @@ public sealed class TestCluster : IAsyncDisposable
             WriteTimeout = spec.WriteTimeout,
             DelaySeed = spec.DelaySeed,
             NodeId = "leader",
+            Security = spec.Security,
         };
         (cluster._leaderApp, cluster.Leader) = await StartNodeAsync(leaderSettings, spec.LeaderServices ?? spec.Services, port: 0);
         return cluster;
@@ -79,7 +79,7 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Starts a fresh, empty follower process on follower <paramref name="i"/>'s address.</summary>
     public async Task RestartFollowerAsync(int i, ReplicationMode mode = ReplicationMode.Ordered)
     {
-        var (app, _) = await StartNodeAsync(new NodeSettings { Role = NodeRole.Follower, Mode = mode, NodeId = $"follower-{i + 1}" }, null, Followers[i].Port);
+        var (app, _) = await StartNodeAsync(new NodeSettings { Role = NodeRole.Follower, Mode = mode, NodeId = $"follower-{i + 1}", Security = _spec.FollowerSecurity ?? _spec.Security }, null, Followers[i].Port, _spec.FollowerTls);
         _followerApps[i] = app;
     }
 
@@ -130,9 +130,13 @@ public sealed class TestCluster : IAsyncDisposable
         Http.Dispose();
     }
 
-    private static async Task<(WebApplication App, Uri Url)> StartNodeAsync(NodeSettings settings, Action<IServiceCollection>? services, int port)
+    /// <summary>Starts one node on 127.0.0.1; with <paramref name="tls"/>, over HTTPS configured the documented way (Kestrel:Certificates:Default).</summary>
+    public static async Task<(WebApplication App, Uri Url)> StartNodeAsync(NodeSettings settings, Action<IServiceCollection>? services, int port, TestTls? tls = null)
     {
-        var app = NodeHost.Build(settings, ["--urls", $"http://127.0.0.1:{port}"], collection =>
+        string[] args = tls is null
+            ? ["--urls", $"http://127.0.0.1:{port}"]
+            : ["--urls", $"https://127.0.0.1:{port}", $"--Kestrel:Certificates:Default:Path={tls.PfxPath}", $"--Kestrel:Certificates:Default:Password={tls.Password}"];
+        var app = NodeHost.Build(settings, args, collection =>
         {
             collection.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
             services?.Invoke(collection);
@@ -173,4 +177,15 @@ public sealed record ClusterSpec
     public Action<IServiceCollection>? Services { get; init; }
 
     public Action<IServiceCollection>? LeaderServices { get; init; }
+
+    /// <summary>Secret, keys and limits of every node (followers take <see cref="FollowerSecurity"/> when set).</summary>
+    public SecuritySettings Security { get; init; } = new();
+
+    public SecuritySettings? FollowerSecurity { get; init; }
+
+    /// <summary>Followers serve HTTPS with this certificate (and the leader reaches them by https:// URLs).</summary>
+    public TestTls? FollowerTls { get; init; }
 }
+
+/// <summary>A PKCS#12 file with a server certificate and its key, as an operator would hand it to Kestrel.</summary>
+public sealed record TestTls(string PfxPath, string Password);

@@ -31,6 +31,8 @@ public sealed record NodeSettings
 
     public int? Port { get; init; }
 
+    public SecuritySettings Security { get; init; } = new();
+
     /// <summary>Parses the environment; returns the settings or every problem found, each naming its variable.</summary>
     public static ParseResult Parse(NodeOptions options)
     {
@@ -45,6 +47,7 @@ public sealed record NodeSettings
         int? seed = string.IsNullOrWhiteSpace(options.DelaySeed) ? null : ParseInt("DELAY_SEED", options.DelaySeed, 0, errors);
         int? port = string.IsNullOrWhiteSpace(options.Port) ? null : ParseInt("PORT", options.Port, 0, errors);
         var leaderUrl = ParseUrl("LEADER_URL", options.LeaderUrl, errors);
+        var security = SecuritySettings.Parse(options, errors);
 
         if (minDelay < 0)
         {
@@ -86,6 +89,7 @@ public sealed record NodeSettings
             NodeId = string.IsNullOrWhiteSpace(options.NodeId) ? Environment.MachineName : options.NodeId.Trim(),
             LeaderUrl = leaderUrl,
             Port = port,
+            Security = security,
         };
         return new ParseResult(settings, errors);
     }

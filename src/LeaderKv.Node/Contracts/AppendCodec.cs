@@ -51,13 +51,13 @@ public static class AppendCodec
             if (item.ValueKind != JsonValueKind.Object
                 || !item.TryGetProperty("index", out var index) || !index.TryGetInt64(out var indexValue) || indexValue <= 0
                 || !item.TryGetProperty("term", out var entryTerm) || !entryTerm.TryGetInt64(out var entryTermValue)
-                || !item.TryGetProperty("key", out var key) || key.ValueKind != JsonValueKind.String
+                || !item.TryGetProperty("key", out var key) || key.ValueKind != JsonValueKind.String || !JsonText.TryGetString(key, out var keyText)
                 || !item.TryGetProperty("value", out var value))
             {
                 return new AppendRequestParse(null, 0, "Every entry needs a positive integer 'index', an integer 'term', a string 'key' and a 'value'.");
             }
 
-            entries.Add(new LogEntry(indexValue, entryTermValue, key.GetString()!, JsonMarshal.GetRawUtf8Value(value).ToArray()));
+            entries.Add(new LogEntry(indexValue, entryTermValue, keyText, JsonMarshal.GetRawUtf8Value(value).ToArray()));
         }
 
         return new AppendRequestParse(entries, term, null);

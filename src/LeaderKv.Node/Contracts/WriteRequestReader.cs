@@ -27,7 +27,11 @@ public static class WriteRequestReader
             return WriteRequestParse.Invalid("key", $"The 'key' field must be a string, not {Describe(key.ValueKind)}.");
         }
 
-        var keyText = key.GetString()!;
+        if (!JsonText.TryGetString(key, out var keyText))
+        {
+            return WriteRequestParse.Invalid("key", "The 'key' field is not valid Unicode: it contains an unpaired surrogate escape such as \\ud800.");
+        }
+
         if (keyText.Length == 0)
         {
             return WriteRequestParse.Invalid("key", "The 'key' field must not be empty.");
@@ -57,4 +61,25 @@ public sealed record WriteRequestParse(string? Key, byte[]? Value, string? Error
     public bool IsValid => Error is null;
 
     public static WriteRequestParse Invalid(string field, string error) => new(null, null, field, error);
+}
+
+internal static class JsonText
+{
+    /// <summary>
+    /// A JSON string as text. Valid JSON may still escape half a surrogate pair (<c>"\ud800"</c>),
+    /// which no .NET string can hold; GetString throws on it, and that is the sender's error.
+    /// </summary>
+    public static bool TryGetString(JsonElement element, out string text)
+    {
+        try
+        {
+            text = element.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = string.Empty;
+            return false;
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using LeaderKv.Core;
 using LeaderKv.Node.Configuration;
+using LeaderKv.Node.Security;
 using LeaderKv.Node.Transport;
 
 namespace LeaderKv.Node.Replication;
@@ -27,7 +28,8 @@ public sealed class LeaderDriver : BackgroundService, INodeStore
         _replicators = new FollowerReplicator[settings.Followers.Count];
         for (var i = 0; i < _replicators.Length; i++)
         {
-            var client = new HttpReplicationClient(settings.Followers[i], _state.Limits.MaxAppendsInFlight + 2);
+            var connections = _state.Limits.MaxAppendsInFlight + 2;
+            var client = new HttpReplicationClient(settings.Followers[i], connections, ClusterTransport.CreateHandler(settings.Security, time, connections));
             _replicators[i] = new FollowerReplicator(i, client, this, time, logger);
         }
     }

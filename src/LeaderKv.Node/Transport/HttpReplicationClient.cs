@@ -53,7 +53,9 @@ public sealed class HttpReplicationClient : IDisposable
             var payload = await response.Content.ReadAsByteArrayAsync(token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                return AppendResult.Failed($"HTTP {(int)response.StatusCode}");
+                return AppendResult.Failed(response.StatusCode == System.Net.HttpStatusCode.Unauthorized
+                    ? "HTTP 401: the follower refused this node's cluster signature (is CLUSTER_SECRET the same on every node?)"
+                    : $"HTTP {(int)response.StatusCode}");
             }
 
             return AppendCodec.TryReadReply(payload, out var reply)
