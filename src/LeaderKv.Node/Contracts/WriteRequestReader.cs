@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace LeaderKv.Node.Contracts;
 
@@ -42,7 +43,15 @@ public static class WriteRequestReader
             return WriteRequestParse.Invalid("value", "The 'value' field is required (any JSON value, null included).");
         }
 
-        return new WriteRequestParse(keyText, JsonMarshal.GetRawUtf8Value(value).ToArray(), null, null);
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        if (!Utf8.IsValid(raw))
+        {
+            // The JSON reader checks UTF-8 only when it decodes a string; stored as is, such a
+            // value would make /data unreadable for every client.
+            return WriteRequestParse.Invalid("value", "The 'value' field is not valid UTF-8.");
+        }
+
+        return new WriteRequestParse(keyText, raw.ToArray(), null, null);
     }
 
     private static string Describe(JsonValueKind kind) => kind switch
@@ -81,5 +90,12 @@ internal static class JsonText
             text = string.Empty;
             return false;
         }
+    }
+
+    /// <summary>An integer that fits 64 bits; false (not an exception) for any other kind of element, a string included.</summary>
+    public static bool TryGetInt64(JsonElement element, out long value)
+    {
+        value = 0;
+        return element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out value);
     }
 }

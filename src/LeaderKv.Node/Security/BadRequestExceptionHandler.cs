@@ -17,10 +17,17 @@ internal sealed class BadRequestExceptionHandler : IExceptionHandler
             return false;
         }
 
-        var problem = bad.StatusCode == StatusCodes.Status413PayloadTooLarge
-            ? Problems.BodyTooLarge(httpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize)
-            : Problems.BadRequest(bad.StatusCode, bad.Message);
-        await problem.ExecuteAsync(httpContext);
+        // Kestrel closes the connection after a body error: the rest of the body is unread.
+        httpContext.Response.Headers.Connection = "close";
+        if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await RequestGuardMiddleware.RefuseBodyAsync(httpContext, httpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize);
+        }
+        else
+        {
+            await Problems.BadRequest(bad.StatusCode, bad.Message).ExecuteAsync(httpContext);
+        }
+
         return true;
     }
 }

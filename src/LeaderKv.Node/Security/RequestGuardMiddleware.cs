@@ -36,7 +36,7 @@ internal sealed class RequestGuardMiddleware(RequestDelegate next, NodeSettings 
         if (context.Request.ContentLength > limit)
         {
             // Refused from the declared length alone, before a byte of the body is read.
-            await Problems.BodyTooLarge(limit).ExecuteAsync(context);
+            await RefuseBodyAsync(context, limit);
             return;
         }
 
@@ -74,7 +74,7 @@ internal sealed class RequestGuardMiddleware(RequestDelegate next, NodeSettings 
         var limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
         if (request.ContentLength > limit)
         {
-            await Problems.BodyTooLarge(limit).ExecuteAsync(context);
+            await RefuseBodyAsync(context, limit);
             return false;
         }
 
@@ -92,6 +92,17 @@ internal sealed class RequestGuardMiddleware(RequestDelegate next, NodeSettings 
         body.Position = 0;
         request.Body = body;
         return true;
+    }
+
+    /// <summary>
+    /// Answers 413 and closes the connection: the unread body is still on its way, and Kestrel
+    /// will not drain more than the limit, so a client that reused the connection would find it
+    /// cut off under its next request.
+    /// </summary>
+    internal static async Task RefuseBodyAsync(HttpContext context, long? limit)
+    {
+        context.Response.Headers.Connection = "close";
+        await Problems.BodyTooLarge(limit).ExecuteAsync(context);
     }
 
     private async Task<bool> RejectAsync(HttpContext context, string reason)

@@ -34,7 +34,7 @@ public sealed class CapturedLogs : ILoggerProvider
         {
             if (IsEnabled(logLevel))
             {
-                sink._lines.Enqueue((logLevel, formatter(state, exception)));
+                sink._lines.Enqueue((logLevel, exception is null ? formatter(state, exception) : $"{formatter(state, exception)} {exception}"));
             }
         }
     }

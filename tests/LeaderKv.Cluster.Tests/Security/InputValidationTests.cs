@@ -40,6 +40,22 @@ public class InputValidationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_value_that_is_not_valid_utf8_is_400_so_data_stays_readable_for_every_client()
+    {
+        var body = new List<byte>(Encoding.UTF8.GetBytes("{\"key\": \"k\", \"value\": \"abc"));
+        body.AddRange([0xF4, 0x90, 0x80, 0x80]);
+        body.AddRange(Encoding.UTF8.GetBytes("\"}"));
+        var content = new ByteArrayContent([.. body]);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        using var response = await _cluster.Http.PostAsync(new Uri(_cluster.Leader, "/write"), content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await Requests.ProblemAsync(response)).GetProperty("errors").TryGetProperty("value", out _));
+        Assert.Empty(await _cluster.DataAsync(_cluster.Leader));
+    }
+
+    [Fact]
     public async Task Json_nested_deeper_than_the_limit_is_400_not_a_stack_overflow()
     {
         var body = "{\"key\": \"k\", \"value\": " + new string('[', 10_000) + new string(']', 10_000) + "}";
