@@ -7,7 +7,7 @@ namespace LeaderKv.Node.Endpoints;
 
 /// <summary>
 /// <c>/replicate</c>: the leader's appends arrive here on followers. Every follower endpoint is
-/// mapped on the <c>/replicate</c> group, which requires the cluster signature and a JSON body; map
+/// mapped on the <c>/replicate</c> group, which requires the cluster signature (the body is covered by it); map
 /// new ones (catch-up, snapshots) there too, e.g. <c>replication.MapPost("/snapshot", …)</c>.
 /// </summary>
 internal static class ReplicationEndpoints

@@ -80,7 +80,7 @@ internal sealed class RequestGuardMiddleware(RequestDelegate next, NodeSettings 
 
         // The signature covers the body, so it is read here once (bounded by the body limit) and
         // handed on to the handler from memory.
-        var body = new MemoryStream(request.ContentLength is { } length and <= int.MaxValue ? (int)length : 0);
+        var body = new MemoryStream((int)Math.Min(request.ContentLength ?? 0, 1 << 20));
         await request.Body.CopyToAsync(body, context.RequestAborted);
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? $"{request.PathBase}{request.Path}{request.QueryString}";
         var check = secret.Verify(header, now, request.Method, target, body.GetBuffer().AsSpan(0, (int)body.Length));
