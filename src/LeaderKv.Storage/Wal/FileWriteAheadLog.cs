@@ -99,7 +99,7 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
     }
 
     /// <summary>The directory holding the segments.</summary>
-    public string Directory => _directory;
+    public string DirectoryPath => _directory;
 
     /// <summary>The damaged tail cut off the newest segment when the log was opened, if there was one.</summary>
     public LogTailRepair? TailRepair { get; }
