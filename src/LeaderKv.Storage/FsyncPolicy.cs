@@ -17,8 +17,9 @@ public enum FsyncPolicy
     Interval,
 
     /// <summary>
-    /// Bytes are handed to the OS and never fsynced by the log. Survives a process crash; after a
-    /// power loss anything the OS had not yet written back may be lost.
+    /// Bytes are handed to the OS; appends never wait for an fsync. Survives a process crash; after a
+    /// power loss anything the OS had not yet written back may be lost. (Segment boundaries are still
+    /// synced, twice per segment, so that a closed segment is always whole on disk.)
     /// </summary>
     Never,
 }

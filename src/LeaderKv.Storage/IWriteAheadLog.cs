@@ -23,7 +23,10 @@ public interface IWriteAheadLog : IAsyncDisposable
     /// Appends a batch. Completes when the batch is as durable as the fsync policy promises, so
     /// the caller may acknowledge it then. Entries may be in any index order and may repeat
     /// earlier ones. The token only stops waiting for room in the queue: once queued, a batch
-    /// is written.
+    /// is written. The entries are copied before this returns, so the caller may reuse its list.
+    /// Await the result exactly once: the file log's awaitable is pooled, which is what keeps the
+    /// write path free of per-append allocations (the batch is encoded into one pooled buffer and
+    /// written with one call).
     /// </summary>
     ValueTask AppendAsync(IReadOnlyList<LogEntry> entries, CancellationToken token);
 

@@ -15,11 +15,6 @@ public sealed class StorageCorruptionException : IOException
         Offset = offset;
     }
 
-    public StorageCorruptionException(string message, Exception inner)
-        : base(message, inner)
-    {
-    }
-
     /// <summary>The damaged file, when known.</summary>
     public string? Path { get; }
 

@@ -87,6 +87,44 @@ public sealed class ReadFromTests : IDisposable
         }
     }
 
+    /// Goal: a catch-up read racing appends, rolls and deletions returns only whole, contiguous,
+    /// acknowledged entries (or Compacted), never a half-written record. Method: one task appends
+    /// and deletes through a trailing index; the test reads until it finishes.
+    [Fact]
+    public async Task ReadFrom_racing_appends_and_deletions_sees_only_whole_contiguous_entries()
+    {
+        await using var log = FileWriteAheadLog.Open(LogDirectory(_dir), Options(FsyncPolicy.Never, segmentBytes: 4096));
+        await log.AppendAsync([Entry(1)], CancellationToken.None);
+        var writer = Task.Run(async () =>
+        {
+            for (var i = 2; i <= 3000; i++)
+            {
+                await log.AppendAsync([Entry(i)], CancellationToken.None);
+                if (i % 300 == 0 && i > 400)
+                {
+                    await log.DeleteThroughAsync(i - 400, CancellationToken.None);
+                }
+            }
+        });
+
+        var reads = 0;
+        while (!writer.IsCompleted)
+        {
+            var start = Math.Max(1, log.FirstIndex);
+            var read = await log.ReadFromAsync(start, 200, CancellationToken.None);
+            reads++;
+            if (read.Entries.Count > 0)
+            {
+                Assert.Equal(start, read.Entries[0].Index);
+                AssertSameEntries(Range(start, read.Entries.Count), read.Entries);
+            }
+        }
+
+        await writer;
+        Assert.True(reads > 0);
+        Assert.Equal(3000, log.LastIndex);
+    }
+
     private IWriteAheadLog Open(string kind, long segmentBytes = 64L * 1024 * 1024) => kind switch
     {
         "file" => FileWriteAheadLog.Open(LogDirectory(_dir), Options(segmentBytes: segmentBytes)),

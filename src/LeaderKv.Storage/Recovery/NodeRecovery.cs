@@ -15,7 +15,7 @@ namespace LeaderKv.Storage.Recovery;
 /// the snapshot and keeps the rest pending, exactly as it does for entries arriving over the network.
 /// </param>
 /// <param name="Report">What was found and repaired.</param>
-/// <param name="Log">The write-ahead log, open for appends after the recovered records.</param>
+/// <param name="Log">The write-ahead log, open for appends after the recovered records. The caller owns and disposes it.</param>
 /// <param name="Snapshots">The snapshot store.</param>
 public sealed record RecoveredNode(
     LoadedSnapshot? Snapshot,

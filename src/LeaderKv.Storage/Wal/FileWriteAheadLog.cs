@@ -36,6 +36,12 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
     /// </summary>
     private const int MaxRequestsPerGroup = 512;
 
+    /// <summary>
+    /// Times a catch-up read re-plans after a planned segment was deleted under it. Each retry means
+    /// a deletion happened in between, and deletions follow snapshots, which are rare.
+    /// </summary>
+    private const int MaxReadAttempts = 8;
+
     private readonly string _directory;
     private readonly WriteAheadLogOptions _options;
     private readonly Channel<AppendRequest> _queue;
@@ -238,7 +244,7 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
             {
                 return ValueTask.FromResult(new LogReadResult(ContiguousLogReader.Read(plan, index, maxEntries, token), Compacted: false));
             }
-            catch (FileNotFoundException) when (attempt == 0)
+            catch (FileNotFoundException) when (attempt < MaxReadAttempts - 1)
             {
                 // DeleteThroughAsync removed a planned segment after the plan was made: plan again,
                 // which now answers Compacted or starts in a later segment.
@@ -360,15 +366,18 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
             {
                 Fsync();
             }
+
+            Publish();
         }
         catch (Exception error)
         {
+            // Also catches a failed invariant in Publish: nothing in this group was acknowledged yet,
+            // and a writer loop that died silently would leave every later append waiting forever.
             _fault = error;
             FailGroup(Refusal(error));
             return;
         }
 
-        Publish();
         foreach (var request in _group)
         {
             switch (request.Kind)
