@@ -215,10 +215,15 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
             {
                 await _queue.Writer.WriteAsync(request, token).ConfigureAwait(false);
             }
-            catch (ChannelClosedException)
+            catch (Exception error) when (error is ChannelClosedException or OperationCanceledException)
             {
                 request.Recycle();
-                throw new ObjectDisposedException(nameof(FileWriteAheadLog));
+                if (error is ChannelClosedException)
+                {
+                    throw new ObjectDisposedException(nameof(FileWriteAheadLog));
+                }
+
+                throw;
             }
         }
 
