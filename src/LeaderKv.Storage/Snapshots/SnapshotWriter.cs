@@ -103,7 +103,7 @@ public static class SnapshotWriter
         BinaryPrimitives.WriteUInt32LittleEndian(destination[2..], (uint)versioned.Value.Length);
         BinaryPrimitives.WriteInt64LittleEndian(destination[6..], versioned.Index);
         var written = Encoding.UTF8.GetBytes(key, destination[SnapshotFormat.PairPrefixSize..]);
-        StorageInvariant.Check(written == keyBytes, "key encoded to a different length than counted");
+        Invariant.Check(written == keyBytes, "key encoded to a different length than counted");
         versioned.Value.Span.CopyTo(destination[(SnapshotFormat.PairPrefixSize + keyBytes)..]);
         return SnapshotFormat.PairPrefixSize + keyBytes + versioned.Value.Length;
     }

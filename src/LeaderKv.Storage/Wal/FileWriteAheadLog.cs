@@ -88,7 +88,7 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
         {
             _active = _segments[^1];
             _activeHandle = File.OpenHandle(_active.Path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
-            StorageInvariant.Check(RandomAccess.GetLength(_activeHandle) == _active.Length, "newest segment's length differs from what was scanned");
+            Invariant.Check(RandomAccess.GetLength(_activeHandle) == _active.Length, "newest segment's length differs from what was scanned");
         }
 
         _writeOffset = _pendingOffset = _active.Length;

@@ -125,7 +125,7 @@ internal static class LogRecordFormat
             max = Math.Max(max, entry.Index);
         }
 
-        StorageInvariant.Check(offset == total, "encoded batch size differs from its computed size");
+        Invariant.Check(offset == total, "encoded batch size differs from its computed size");
         return new EncodedBatch(buffer, offset, count, first, min, max);
     }
 

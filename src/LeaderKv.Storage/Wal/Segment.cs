@@ -1,3 +1,4 @@
+using LeaderKv.Core;
 namespace LeaderKv.Storage.Wal;
 
 /// <summary>
@@ -36,8 +37,8 @@ internal sealed class Segment(long sequence, string path)
     /// <summary>Records that a run of records starting at <paramref name="offset"/> was published.</summary>
     public void Publish(long offset, int length, int count, long firstIndex, long minIndex, long maxIndex)
     {
-        StorageInvariant.Check(offset == Length, $"segment {Sequence}: records published out of file order");
-        StorageInvariant.Check(count > 0 && minIndex > 0 && minIndex <= maxIndex, $"segment {Sequence}: bad index range published");
+        Invariant.Check(offset == Length, $"segment {Sequence}: records published out of file order");
+        Invariant.Check(count > 0 && minIndex > 0 && minIndex <= maxIndex, $"segment {Sequence}: bad index range published");
         if (RecordCount == 0)
         {
             FirstIndex = firstIndex;

@@ -106,7 +106,7 @@ internal sealed class SegmentReader : IDisposable
 
         if (count > _buffer.Length)
         {
-            StorageInvariant.Check(count <= LogRecordFormat.MaxRecordSize, "record larger than the format allows");
+            Invariant.Check(count <= LogRecordFormat.MaxRecordSize, "record larger than the format allows");
             var larger = ArrayPool<byte>.Shared.Rent(count);
             _buffer.AsSpan(_bufferStart, _bufferEnd - _bufferStart).CopyTo(larger);
             ArrayPool<byte>.Shared.Return(_buffer);
