@@ -1,4 +1,5 @@
 using LeaderKv.Core;
+
 namespace LeaderKv.Storage.Wal;
 
 /// <summary>
