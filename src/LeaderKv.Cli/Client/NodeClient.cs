@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace LeaderKv.Cli.Client;
+
+/// <summary>
+/// The few node endpoints the CLI calls, read as loose JSON so that a node adding fields (as the
+/// design allows) never breaks the CLI. Transport failures surface as <see cref="NodeUnreachableException"/>.
+/// </summary>
+public sealed class NodeClient(HttpClient http)
+{
+    public async Task<NodeReply> WriteAsync(Uri node, string key, JsonNode? value, CancellationToken token)
+    {
+        var body = new JsonObject { ["key"] = key, ["value"] = value?.DeepClone() };
+        return await SendAsync(node, () => http.PostAsJsonAsync(new Uri(node, "write"), body, token), token)
+            .ConfigureAwait(false);
+    }
+
+    public Task<NodeReply> GetKeyAsync(Uri node, string key, CancellationToken token) =>
+        SendAsync(node, () => http.GetAsync(new Uri(node, "kv/" + Uri.EscapeDataString(key)), token), token);
+
+    /// <summary>The node's whole store, <c>GET /data</c>: a plain object of key to value.</summary>
+    public async Task<JsonObject> GetDataAsync(Uri node, CancellationToken token)
+    {
+        var reply = await SendAsync(node, () => http.GetAsync(new Uri(node, "data"), token), token).ConfigureAwait(false);
+        return reply.IsSuccess && reply.Body is JsonObject data
+            ? data
+            : throw new NodeUnreachableException(node, $"GET /data answered {(int)reply.Status}, not a JSON object");
+    }
+
+    /// <summary>The follower URLs a leader's <c>GET /status</c> lists.</summary>
+    public async Task<IReadOnlyList<Uri>> GetFollowersAsync(Uri leader, CancellationToken token)
+    {
+        var reply = await SendAsync(leader, () => http.GetAsync(new Uri(leader, "status"), token), token).ConfigureAwait(false);
+        if (!reply.IsSuccess || reply.Body is not JsonObject status)
+        {
+            throw new NodeUnreachableException(leader, $"GET /status answered {(int)reply.Status}");
+        }
+
+        var role = status["role"] is JsonValue r && r.TryGetValue<string>(out var text) ? text : null;
+        if (role is not null && role != "leader" || status["followers"] is not JsonArray followers)
+        {
+            throw new NodeUnreachableException(
+                leader, $"it is {(role is null ? "not a leader" : $"a {role}")}; pass the leader's URL, or the followers with --followers");
+        }
+
+        return followers
+            .Select(f => f?["url"]?.GetValue<string>())
+            .Where(url => !string.IsNullOrEmpty(url))
+            .Select(url => NodeAddress.Parse(url!))
+            .ToList();
+    }
+
+    private static async Task<NodeReply> SendAsync(Uri node, Func<Task<HttpResponseMessage>> send, CancellationToken token)
+    {
+        try
+        {
+            using var response = await send().ConfigureAwait(false);
+            var text = await response.Content.ReadAsStringAsync(token).ConfigureAwait(false);
+            return new NodeReply(response.StatusCode, ParseOrNull(text));
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new NodeUnreachableException(node, ex.Message, ex);
+        }
+        catch (TaskCanceledException ex) when (!token.IsCancellationRequested)
+        {
+            throw new NodeUnreachableException(node, "no answer before the request timed out", ex);
+        }
+    }
+
+    private static JsonNode? ParseOrNull(string text)
+    {
+        try
+        {
+            return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
+        }
+        catch (JsonException)
+        {
+            return JsonValue.Create(text);
+        }
+    }
+}
+
+/// <summary>A node's answer: its status code and JSON body (problem details on errors).</summary>
+public sealed record NodeReply(HttpStatusCode Status, JsonNode? Body)
+{
+    public bool IsSuccess => (int)Status is >= 200 and < 300;
+
+    /// <summary>The problem's <c>detail</c> (or the seed's FastAPI <c>detail</c>), else the status code.</summary>
+    public string Detail =>
+        Body is JsonObject o && o["detail"] is JsonValue detail && detail.TryGetValue<string>(out var text)
+            ? text
+            : $"HTTP {(int)Status} {Status}";
+}
+
+/// <summary>The node could not be reached or did not answer as a LeaderKV node does.</summary>
+public sealed class NodeUnreachableException(Uri node, string reason, Exception? inner = null)
+    : Exception($"cannot reach {NodeAddress.Format(node)}: {reason}", inner)
+{
+    public Uri Node { get; } = node;
+}
