@@ -37,7 +37,7 @@ public static class CliApp
         {
             return await root.Parse(args).InvokeAsync(invocation, token);
         }
-        catch (NodeUnreachableException ex)
+        catch (NodeRequestException ex)
         {
             await error.WriteLineAsync($"error: {ex.Message}");
             return ExitCodes.Error;

@@ -7,7 +7,8 @@ namespace LeaderKv.Cli.Client;
 
 /// <summary>
 /// The few node endpoints the CLI calls, read as loose JSON so that a node adding fields (as the
-/// design allows) never breaks the CLI. Transport failures surface as <see cref="NodeUnreachableException"/>.
+/// design allows) never breaks the CLI. A node that cannot be reached, or answers in a shape no
+/// LeaderKV node would, surfaces as <see cref="NodeRequestException"/>; any other answer is a <see cref="NodeReply"/>.
 /// </summary>
 public sealed class NodeClient(HttpClient http)
 {
@@ -27,7 +28,7 @@ public sealed class NodeClient(HttpClient http)
         var reply = await SendAsync(node, () => http.GetAsync(new Uri(node, "data"), token), token).ConfigureAwait(false);
         return reply.IsSuccess && reply.Body is JsonObject data
             ? data
-            : throw new NodeUnreachableException(node, $"GET /data answered {(int)reply.Status}, not a JSON object");
+            : throw new NodeRequestException(node, $"{NodeAddress.Format(node)} answered GET /data with {(int)reply.Status}, not a JSON object");
     }
 
     /// <summary>The follower URLs a leader's <c>GET /status</c> lists.</summary>
@@ -36,14 +37,15 @@ public sealed class NodeClient(HttpClient http)
         var reply = await SendAsync(leader, () => http.GetAsync(new Uri(leader, "status"), token), token).ConfigureAwait(false);
         if (!reply.IsSuccess || reply.Body is not JsonObject status)
         {
-            throw new NodeUnreachableException(leader, $"GET /status answered {(int)reply.Status}");
+            throw new NodeRequestException(leader, $"{NodeAddress.Format(leader)} answered GET /status with {(int)reply.Status}");
         }
 
         var role = status["role"] is JsonValue r && r.TryGetValue<string>(out var text) ? text : null;
         if (role is not null && role != "leader" || status["followers"] is not JsonArray followers)
         {
-            throw new NodeUnreachableException(
-                leader, $"it is {(role is null ? "not a leader" : $"a {role}")}; pass the leader's URL, or the followers with --followers");
+            throw new NodeRequestException(
+                leader,
+                $"{NodeAddress.Format(leader)} is {(role is null ? "not a leader" : $"a {role}")}; pass the leader's URL, or the followers with --followers");
         }
 
         return followers
@@ -63,11 +65,11 @@ public sealed class NodeClient(HttpClient http)
         }
         catch (HttpRequestException ex)
         {
-            throw new NodeUnreachableException(node, ex.Message, ex);
+            throw new NodeRequestException(node, $"cannot reach {NodeAddress.Format(node)}: {ex.Message}", ex);
         }
         catch (TaskCanceledException ex) when (!token.IsCancellationRequested)
         {
-            throw new NodeUnreachableException(node, "no answer before the request timed out", ex);
+            throw new NodeRequestException(node, $"no answer from {NodeAddress.Format(node)} before the request timed out", ex);
         }
     }
 
@@ -96,9 +98,8 @@ public sealed record NodeReply(HttpStatusCode Status, JsonNode? Body)
             : $"HTTP {(int)Status} {Status}";
 }
 
-/// <summary>The node could not be reached or did not answer as a LeaderKV node does.</summary>
-public sealed class NodeUnreachableException(Uri node, string reason, Exception? inner = null)
-    : Exception($"cannot reach {NodeAddress.Format(node)}: {reason}", inner)
+/// <summary>The node could not be reached or did not answer as a LeaderKV node does; the message is for people.</summary>
+public sealed class NodeRequestException(Uri node, string message, Exception? inner = null) : Exception(message, inner)
 {
     public Uri Node { get; } = node;
 }

@@ -8,6 +8,7 @@ namespace LeaderKv.Cli.Cluster;
 /// </summary>
 internal static partial class PosixSignals
 {
+    public const int SigInt = 2;
     public const int SigKill = 9;
     public const int SigTerm = 15;
 

@@ -19,7 +19,7 @@ public sealed class ConsistencyChecker(NodeClient client, TimeProvider time)
                 var followerData = await client.GetDataAsync(url, token).ConfigureAwait(false);
                 return SnapshotComparer.Compare(i + 1, url, leaderData, followerData);
             }
-            catch (NodeUnreachableException ex)
+            catch (NodeRequestException ex)
             {
                 return new FollowerComparison(i + 1, url, Consistent: false, Error: ex.Message);
             }
