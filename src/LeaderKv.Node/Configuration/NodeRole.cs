@@ -1,0 +1,7 @@
+namespace LeaderKv.Node.Configuration;
+
+public enum NodeRole
+{
+    Follower,
+    Leader,
+}

@@ -1,0 +1,49 @@
+using System.Text.Json.Serialization;
+
+namespace LeaderKv.Node.Contracts;
+
+/// <summary>
+/// The seed's <c>/write</c> answer, extended. <c>status</c> and <c>quorum_met</c> are the seed's own
+/// fields and never change; the rest says which index the write got, how many follower acks it
+/// waited for, and the simulated lag of the ack that completed the quorum (what the delay model
+/// explains of its latency; the benchmark subtracts it to measure our own overhead).
+/// </summary>
+public sealed record WriteAccepted(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("quorum_met")] bool QuorumMet,
+    [property: JsonPropertyName("index")] long Index,
+    [property: JsonPropertyName("acks")] int Acks,
+    [property: JsonPropertyName("required")] int Required,
+    [property: JsonPropertyName("quorum_delay_ms")] double QuorumDelayMs);
+
+public sealed record HealthReport(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("role")] string Role,
+    [property: JsonPropertyName("nodeId")] string NodeId);
+
+public sealed record NodeStatus(
+    [property: JsonPropertyName("role")] string Role,
+    [property: JsonPropertyName("nodeId")] string NodeId,
+    [property: JsonPropertyName("mode")] string Mode,
+    [property: JsonPropertyName("term")] long Term,
+    [property: JsonPropertyName("lastIndex")] long LastIndex,
+    [property: JsonPropertyName("appliedThrough")] long AppliedThrough,
+    [property: JsonPropertyName("keys")] int Keys,
+    [property: JsonPropertyName("pending")] int Pending,
+    [property: JsonPropertyName("writeQuorum")] int? WriteQuorum,
+    [property: JsonPropertyName("leader")] string? Leader,
+    [property: JsonPropertyName("followers")] IReadOnlyList<FollowerStatusReport>? Followers);
+
+public sealed record FollowerStatusReport(
+    [property: JsonPropertyName("url")] string Url,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("ackedIndex")] long AckedIndex,
+    [property: JsonPropertyName("lag")] long Lag,
+    [property: JsonPropertyName("lagMs")] double LagMs,
+    [property: JsonPropertyName("outstanding")] int Outstanding);
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(WriteAccepted))]
+[JsonSerializable(typeof(HealthReport))]
+[JsonSerializable(typeof(NodeStatus))]
+internal sealed partial class NodeJsonContext : JsonSerializerContext;

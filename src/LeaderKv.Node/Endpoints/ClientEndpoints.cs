@@ -1,0 +1,103 @@
+using LeaderKv.Core;
+using LeaderKv.Node.Configuration;
+using LeaderKv.Node.Contracts;
+using LeaderKv.Node.Replication;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace LeaderKv.Node.Endpoints;
+
+/// <summary>The seed's client API (<c>/write</c>, <c>/data</c>) and single-key reads.</summary>
+internal static class ClientEndpoints
+{
+    public static void MapClientEndpoints(this IEndpointRouteBuilder app, NodeSettings settings)
+    {
+        if (settings.Role == NodeRole.Leader)
+        {
+            app.MapPost("/write", WriteAsync);
+        }
+        else
+        {
+            app.MapPost("/write", () => Problems.NotLeader(settings.LeaderUrl));
+        }
+
+        app.MapGet("/data", ReadAll);
+        app.MapGet("/kv/{key}", ReadOne);
+    }
+
+    private static async Task<Results<Ok<WriteAccepted>, ProblemHttpResult, ValidationProblem>> WriteAsync(
+        HttpRequest request, LeaderDriver leader, NodeSettings settings, ILogger<LeaderDriver> logger, CancellationToken token)
+    {
+        var (document, error) = await RequestBody.ReadJsonAsync(request, token);
+        if (document is null)
+        {
+            return Problems.MalformedJson(error!);
+        }
+
+        WriteRequestParse parse;
+        using (document)
+        {
+            parse = WriteRequestReader.Parse(document);
+        }
+
+        if (!parse.IsValid)
+        {
+            return Problems.Invalid(parse.ErrorField!, parse.Error!);
+        }
+
+        var outcome = await leader.WriteAsync(parse.Key!, parse.Value!, token);
+        if (outcome.Outcome != QuorumOutcome.Met)
+        {
+            logger.QuorumNotMet(outcome.Index, outcome.Acks, outcome.Required);
+            return Problems.QuorumNotMet(outcome.Index, outcome.Acks, outcome.Required);
+        }
+
+        // The seed answers "written_local_only" when it has no followers to replicate to.
+        var status = settings.Followers.Count == 0 ? "written_local_only" : "success";
+        return TypedResults.Ok(new WriteAccepted(status, true, outcome.Index, outcome.Acks, outcome.Required, outcome.QuorumDelay.TotalMilliseconds));
+    }
+
+    private static async Task<IResult> ReadAll(INodeStore store, long? minIndex, int? waitMs, CancellationToken token)
+    {
+        if (await ReadYourWrites.CheckAsync(store, minIndex, waitMs, token) is { } problem)
+        {
+            return problem;
+        }
+
+        var entries = store.Read(table => table.Entries.ToArray());
+        return new RawJsonResult(writer =>
+        {
+            writer.WriteStartObject();
+            foreach (var (key, value) in entries)
+            {
+                writer.WritePropertyName(key);
+                writer.WriteRawValue(value.Value.Span, skipInputValidation: true);
+            }
+
+            writer.WriteEndObject();
+        });
+    }
+
+    private static async Task<IResult> ReadOne(string key, INodeStore store, long? minIndex, int? waitMs, CancellationToken token)
+    {
+        if (await ReadYourWrites.CheckAsync(store, minIndex, waitMs, token) is { } problem)
+        {
+            return problem;
+        }
+
+        var found = store.Read(table => table.TryGet(key, out var value) ? value : (VersionedValue?)null);
+        if (found is not { } value)
+        {
+            return Problems.KeyNotFound(key);
+        }
+
+        return new RawJsonResult(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("key", key);
+            writer.WritePropertyName("value");
+            writer.WriteRawValue(value.Value.Span, skipInputValidation: true);
+            writer.WriteNumber("index", value.Index);
+            writer.WriteEndObject();
+        });
+    }
+}

@@ -1,0 +1,13 @@
+using System.Text.Json;
+
+namespace LeaderKv.Cluster.Tests;
+
+/// <summary>Compares two <c>/data</c> snapshots by key and raw JSON value.</summary>
+internal sealed class JsonDataComparer : IEqualityComparer<Dictionary<string, JsonElement>>
+{
+    public bool Equals(Dictionary<string, JsonElement>? x, Dictionary<string, JsonElement>? y) =>
+        x is not null && y is not null && x.Count == y.Count
+        && x.All(pair => y.TryGetValue(pair.Key, out var other) && other.GetRawText() == pair.Value.GetRawText());
+
+    public int GetHashCode(Dictionary<string, JsonElement> obj) => obj.Count;
+}

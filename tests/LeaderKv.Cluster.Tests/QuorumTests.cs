@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LeaderKv.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace LeaderKv.Cluster.Tests;
+
+/// <summary>WRITE_QUORUM = k: the write answers after exactly k follower acks, and fails honestly when k cannot be reached.</summary>
+public class QuorumTests
+{
+    public static TheoryData<int> Quorums() => new() { 0, 1, 2, 3, 4, 5 };
+
+    [Theory]
+    [MemberData(nameof(Quorums))]
+    public async Task Write_completes_after_quorum_of_follower_acks_and_not_before(int quorum)
+    {
+        // Goal: quorum k waits for the k-th ack. Method: follower i's simulated delay is (i+1)·100 ms
+        // on a fake clock; advance it one follower at a time, wait until the leader has recorded that
+        // ack, and check the write is still pending while fewer than k followers have acked.
+        var clock = new FakeTimeProvider();
+        await using var cluster = await TestCluster.StartAsync(new ClusterSpec
+        {
+            Quorum = quorum,
+            LeaderServices = services =>
+            {
+                services.AddSingleton<TimeProvider>(clock);
+                services.AddSingleton<IDelaySource>(new StaircaseDelays(TimeSpan.FromMilliseconds(100)));
+            },
+        });
+
+        var write = cluster.WriteAsync("k", "v");
+        await TestCluster.EventuallyAsync(async () => (await cluster.StatusAsync(cluster.Leader)).GetProperty("lastIndex").GetInt64() == 1, "the leader to accept the write");
+
+        for (var acked = 0; acked < 5; acked++)
+        {
+            if (acked < quorum)
+            {
+                Assert.False(write.IsCompleted, $"quorum {quorum}: the write answered after only {acked} acks");
+            }
+
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            var follower = acked;
+            await TestCluster.EventuallyAsync(
+                async () => AckedIndex(await cluster.StatusAsync(cluster.Leader), follower) == 1,
+                $"the leader to record follower {follower + 1}'s ack");
+        }
+
+        using var response = await write;
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(body.GetProperty("quorum_met").GetBoolean());
+        Assert.Equal(quorum, body.GetProperty("acks").GetInt32());
+        Assert.Equal(quorum * 100.0, body.GetProperty("quorum_delay_ms").GetDouble());
+    }
+
+    [Fact]
+    public async Task Quorum_is_met_with_followers_down_while_enough_remain()
+    {
+        await using var cluster = await TestCluster.StartAsync(new ClusterSpec { Quorum = 3, DeadFollowers = new HashSet<int> { 1, 3 } });
+
+        using var response = await cluster.WriteAsync("k", 1);
+
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(3, body.GetProperty("acks").GetInt32());
+    }
+
+    [Fact]
+    public async Task Quorum_not_met_is_a_500_that_says_the_write_is_applied_on_the_leader()
+    {
+        await using var cluster = await TestCluster.StartAsync(new ClusterSpec { Quorum = 4, DeadFollowers = new HashSet<int> { 1, 3 } });
+
+        using var response = await cluster.WriteAsync("k", "kept");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(4, problem.GetProperty("required").GetInt32());
+        Assert.True(problem.GetProperty("acks").GetInt32() < 4);
+        Assert.Contains("applied on the leader", problem.GetProperty("detail").GetString());
+        Assert.Equal("kept", (await cluster.DataAsync(cluster.Leader))["k"].GetString());
+
+        // And it still replicates to the followers that are up.
+        await cluster.WaitForConvergenceAsync([0, 2, 4]);
+        Assert.Equal("kept", (await cluster.DataAsync(cluster.Followers[0]))["k"].GetString());
+    }
+
+    [Fact]
+    public async Task Leader_status_reports_each_followers_state_acked_index_and_lag()
+    {
+        await using var cluster = await TestCluster.StartAsync(new ClusterSpec { Quorum = 1, Followers = 2, DeadFollowers = new HashSet<int> { 1 } });
+        (await cluster.WriteAsync("k", 1)).EnsureSuccessStatusCode();
+
+        await TestCluster.EventuallyAsync(async () =>
+        {
+            var followers = (await cluster.StatusAsync(cluster.Leader)).GetProperty("followers");
+            return followers[0].GetProperty("state").GetString() == "streaming" && followers[0].GetProperty("ackedIndex").GetInt64() == 1
+                && followers[1].GetProperty("state").GetString() == "down" && followers[1].GetProperty("lag").GetInt64() == 1;
+        }, "follower 1 streaming at index 1 and follower 2 down, one entry behind");
+    }
+
+    private static long AckedIndex(JsonElement status, int follower) =>
+        status.GetProperty("followers")[follower].GetProperty("ackedIndex").GetInt64();
+
+    /// <summary>Follower i waits (i+1)·step: acks arrive in follower order, one step apart.</summary>
+    private sealed class StaircaseDelays(TimeSpan step) : IDelaySource
+    {
+        public TimeSpan Next(int follower, long index) => step * (follower + 1);
+    }
+}

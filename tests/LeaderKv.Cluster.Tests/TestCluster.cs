@@ -1,0 +1,176 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using LeaderKv.Core;
+using LeaderKv.Node;
+using LeaderKv.Node.Configuration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace LeaderKv.Cluster.Tests;
+
+/// <summary>
+/// A leader and its followers as real Kestrel servers on ephemeral loopback ports inside the test
+/// process: the same <see cref="NodeHost.Build"/> the node process runs, minus the process.
+/// </summary>
+public sealed class TestCluster : IAsyncDisposable
+{
+    /// <summary>Upper bound on any wait for replication in these tests; generous because CI machines are shared.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private readonly List<WebApplication> _followerApps = [];
+    private WebApplication? _leaderApp;
+
+    private TestCluster()
+    {
+    }
+
+    public HttpClient Http { get; } = new() { Timeout = Patience };
+
+    public Uri Leader { get; private set; } = null!;
+
+    public List<Uri> Followers { get; } = [];
+
+    public static async Task<TestCluster> StartAsync(ClusterSpec spec)
+    {
+        var cluster = new TestCluster();
+        for (var i = 0; i < spec.Followers; i++)
+        {
+            if (spec.DeadFollowers.Contains(i))
+            {
+                cluster.Followers.Add(new Uri($"http://127.0.0.1:{FreePort()}"));
+                cluster._followerApps.Add(null!);
+                continue;
+            }
+
+            var (app, url) = await StartNodeAsync(new NodeSettings { Role = NodeRole.Follower, Mode = spec.Mode, NodeId = $"follower-{i + 1}" }, spec.Services, port: 0);
+            cluster._followerApps.Add(app);
+            cluster.Followers.Add(url);
+        }
+
+        var leaderSettings = new NodeSettings
+        {
+            Role = NodeRole.Leader,
+            Followers = cluster.Followers,
+            WriteQuorum = spec.Quorum,
+            DelayMin = spec.DelayMin,
+            DelayMax = spec.DelayMax,
+            Mode = spec.Mode,
+            WriteTimeout = spec.WriteTimeout,
+            DelaySeed = spec.DelaySeed,
+            NodeId = "leader",
+        };
+        (cluster._leaderApp, cluster.Leader) = await StartNodeAsync(leaderSettings, spec.LeaderServices ?? spec.Services, port: 0);
+        return cluster;
+    }
+
+    /// <summary>Stops follower <paramref name="i"/> (its memory is lost, as with a crashed process).</summary>
+    public async Task StopFollowerAsync(int i)
+    {
+        await _followerApps[i].StopAsync();
+        await _followerApps[i].DisposeAsync();
+        _followerApps[i] = null!;
+    }
+
+    /// <summary>Starts a fresh, empty follower process on follower <paramref name="i"/>'s address.</summary>
+    public async Task RestartFollowerAsync(int i, ReplicationMode mode = ReplicationMode.Ordered)
+    {
+        var (app, _) = await StartNodeAsync(new NodeSettings { Role = NodeRole.Follower, Mode = mode, NodeId = $"follower-{i + 1}" }, null, Followers[i].Port);
+        _followerApps[i] = app;
+    }
+
+    public Task<HttpResponseMessage> WriteAsync(string key, object? value, Uri? node = null) =>
+        Http.PostAsJsonAsync(new Uri(node ?? Leader, "/write"), new { key, value });
+
+    public async Task<JsonElement> StatusAsync(Uri node) =>
+        await Http.GetFromJsonAsync<JsonElement>(new Uri(node, "/status"));
+
+    public async Task<Dictionary<string, JsonElement>> DataAsync(Uri node) =>
+        (await Http.GetFromJsonAsync<Dictionary<string, JsonElement>>(new Uri(node, "/data")))!;
+
+    /// <summary>Waits until <paramref name="condition"/> holds, polling observable state; fails after <see cref="Patience"/>.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        while (!await condition())
+        {
+            if (deadline.IsCancellationRequested)
+            {
+                Assert.Fail($"Timed out after {Patience.TotalSeconds} s waiting for: {what}");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>Waits until every follower has applied everything the leader has.</summary>
+    public async Task WaitForConvergenceAsync(IEnumerable<int>? followers = null)
+    {
+        var lastIndex = (await StatusAsync(Leader)).GetProperty("lastIndex").GetInt64();
+        foreach (var i in followers ?? Enumerable.Range(0, Followers.Count))
+        {
+            await EventuallyAsync(
+                async () => (await StatusAsync(Followers[i])).GetProperty("appliedThrough").GetInt64() >= lastIndex,
+                $"follower {i + 1} to apply through index {lastIndex}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var app in _followerApps.Prepend(_leaderApp).OfType<WebApplication>())
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        Http.Dispose();
+    }
+
+    private static async Task<(WebApplication App, Uri Url)> StartNodeAsync(NodeSettings settings, Action<IServiceCollection>? services, int port)
+    {
+        var app = NodeHost.Build(settings, ["--urls", $"http://127.0.0.1:{port}"], collection =>
+        {
+            collection.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+            services?.Invoke(collection);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return (app, new Uri(address));
+    }
+
+    /// <summary>A port nothing listens on: bound, read, released. Connections to it are refused.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+public sealed record ClusterSpec
+{
+    public int Followers { get; init; } = 5;
+
+    public int Quorum { get; init; } = 1;
+
+    public TimeSpan DelayMin { get; init; } = TimeSpan.Zero;
+
+    public TimeSpan DelayMax { get; init; } = TimeSpan.Zero;
+
+    public int? DelaySeed { get; init; }
+
+    public ReplicationMode Mode { get; init; } = ReplicationMode.Ordered;
+
+    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Followers listed in FOLLOWERS whose address refuses connections.</summary>
+    public IReadOnlySet<int> DeadFollowers { get; init; } = new HashSet<int>();
+
+    public Action<IServiceCollection>? Services { get; init; }
+
+    public Action<IServiceCollection>? LeaderServices { get; init; }
+}
