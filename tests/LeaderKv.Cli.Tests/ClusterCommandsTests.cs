@@ -68,5 +68,6 @@ public sealed class ClusterCommandsTests(RunningCluster fixture) : IClassFixture
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("Only leader accepts writes", run.Error);
+        Assert.Contains($"(the leader is {fixture.LeaderUrl})", run.Error);
     }
 }

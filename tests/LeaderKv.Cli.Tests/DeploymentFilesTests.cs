@@ -1,6 +1,9 @@
+using System.Reflection;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using LeaderKv.Cli.Tests.Support;
+using LeaderKv.Node.Configuration;
+using Microsoft.Extensions.Configuration;
 
 namespace LeaderKv.Cli.Tests;
 
@@ -11,13 +14,15 @@ namespace LeaderKv.Cli.Tests;
 public sealed partial class DeploymentFilesTests
 {
     /// <summary>
-    /// Every environment variable the node reads. Keep in step with the node's configuration
-    /// (src/LeaderKv.Node/Configuration, the ConfigurationKeyName attributes, and PORT) and with the README's table;
-    /// ASPNETCORE_* are ASP.NET Core's own.
+    /// Every environment variable the node reads: read off the node's own options
+    /// (src/LeaderKv.Node/Configuration/NodeOptions.cs, its ConfigurationKeyName attributes), so a
+    /// renamed variable fails here; plus ASP.NET Core's own listening-address variables.
     /// </summary>
     private static readonly HashSet<string> NodeVariables =
     [
-        "ROLE", "FOLLOWERS", "WRITE_QUORUM", "MIN_DELAY", "MAX_DELAY", "REPLICATION_MODE", "PORT", "NODE_ID", "LEADER_URL",
+        .. typeof(NodeOptions).GetProperties()
+            .Select(p => p.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name)
+            .OfType<string>(),
         "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS",
     ];
 
@@ -78,6 +83,7 @@ public sealed partial class DeploymentFilesTests
     [Fact]
     public void Compose_uses_only_variables_the_node_reads()
     {
+        Assert.Superset(new HashSet<string> { "ROLE", "FOLLOWERS", "WRITE_QUORUM", "MIN_DELAY", "MAX_DELAY", "PORT" }, NodeVariables);
         Assert.All(Services.Values, s => Assert.All(s.Environment.Keys, name =>
             Assert.True(NodeVariables.Contains(name), $"{s.Name} sets {name}, which the node does not read")));
         Assert.All(Image.Environment.Keys, name =>

@@ -1,4 +1,5 @@
 using LeaderKv.Cli.Cluster;
+using LeaderKv.Core;
 
 namespace LeaderKv.Cli.Tests;
 
@@ -10,7 +11,7 @@ public sealed class NodeSpecTests
     {
         var options = new LocalClusterOptions
         {
-            Followers = 3, WriteQuorum = 2, MinDelayMs = 5, MaxDelayMs = 50, BasePort = 9100, Mode = ReplicationModeName.Unordered,
+            Followers = 3, WriteQuorum = 2, MinDelayMs = 5, MaxDelayMs = 50, BasePort = 9100, Mode = ReplicationMode.Unordered,
         };
 
         var (leader, followers) = NodeSpec.ForCluster(options);

@@ -91,11 +91,21 @@ public sealed record NodeReply(HttpStatusCode Status, JsonNode? Body)
 {
     public bool IsSuccess => (int)Status is >= 200 and < 300;
 
-    /// <summary>The problem's <c>detail</c> (or the seed's FastAPI <c>detail</c>), else the status code.</summary>
-    public string Detail =>
-        Body is JsonObject o && o["detail"] is JsonValue detail && detail.TryGetValue<string>(out var text)
-            ? text
-            : $"HTTP {(int)Status} {Status}";
+    /// <summary>
+    /// The problem's <c>detail</c> (or the seed's FastAPI <c>detail</c>), else the status code; a follower's
+    /// refusal also names the leader it points to.
+    /// </summary>
+    public string Detail
+    {
+        get
+        {
+            var detail = Text("detail") ?? $"HTTP {(int)Status} {Status}";
+            return Text("leader") is { } leader ? $"{detail} (the leader is {leader.TrimEnd('/')})" : detail;
+        }
+    }
+
+    private string? Text(string property) =>
+        Body is JsonObject o && o[property] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 }
 
 /// <summary>The node could not be reached or did not answer as a LeaderKV node does; the message is for people.</summary>

@@ -1,3 +1,5 @@
+using LeaderKv.Core;
+
 namespace LeaderKv.Cli.Cluster;
 
 /// <summary>
@@ -6,8 +8,6 @@ namespace LeaderKv.Cli.Cluster;
 /// </summary>
 public sealed record LocalClusterOptions
 {
-    public const int MaxFollowers = 64;
-
     public int Followers { get; init; } = 5;
 
     /// <summary>Follower acks the leader waits for (WRITE_QUORUM); 0 answers after the local write.</summary>
@@ -20,7 +20,7 @@ public sealed record LocalClusterOptions
     /// <summary>The leader listens on this port, follower i on <c>BasePort + i</c>.</summary>
     public int BasePort { get; init; } = 8000;
 
-    public ReplicationModeName Mode { get; init; } = ReplicationModeName.Ordered;
+    public ReplicationMode Mode { get; init; } = ReplicationMode.Ordered;
 
     /// <summary>Loopback only: a local cluster is for one machine, never for the network.</summary>
     public string Host { get; init; } = "127.0.0.1";
@@ -40,9 +40,9 @@ public sealed record LocalClusterOptions
     /// <summary>Returns the first problem with these options, or null when they are usable.</summary>
     public string? Validate()
     {
-        if (Followers is < 0 or > MaxFollowers)
+        if (Followers is < 0 or > QuorumMath.MaxFollowers)
         {
-            return $"--followers must be between 0 and {MaxFollowers} (got {Followers}).";
+            return $"--followers must be between 0 and {QuorumMath.MaxFollowers} (got {Followers}).";
         }
 
         if (WriteQuorum < 0 || WriteQuorum > Followers)

@@ -1,4 +1,5 @@
 using LeaderKv.Cli.Client;
+using LeaderKv.Core;
 
 namespace LeaderKv.Cli.Cluster;
 
@@ -45,10 +46,10 @@ public sealed record NodeSpec(string Name, Uri Url, IReadOnlyDictionary<string, 
 
     private static Uri UrlFor(LocalClusterOptions options, int port) => new($"http://{options.Host}:{port}/");
 
-    private static string ModeValue(ReplicationModeName mode) => mode switch
+    private static string ModeValue(ReplicationMode mode) => mode switch
     {
-        ReplicationModeName.Ordered => "ordered",
-        ReplicationModeName.Unordered => "unordered",
+        ReplicationMode.Ordered => "ordered",
+        ReplicationMode.Unordered => "unordered",
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown replication mode."),
     };
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using LeaderKv.Cli.Cluster;
+using LeaderKv.Core;
 
 namespace LeaderKv.Cli.Commands;
 
@@ -43,7 +44,7 @@ internal static class UpCommand
             HelpName = "P",
             DefaultValueFactory = _ => defaults.BasePort,
         };
-        var mode = new Option<ReplicationModeName>("--mode")
+        var mode = new Option<ReplicationMode>("--mode")
         {
             Description = "ordered (followers apply in index order, always converge) or unordered (the seed's race, on purpose).",
             DefaultValueFactory = _ => defaults.Mode,
