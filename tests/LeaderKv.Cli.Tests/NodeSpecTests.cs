@@ -43,4 +43,20 @@ public sealed class NodeSpecTests
         Assert.Equal("ordered", second.Environment["REPLICATION_MODE"]);
         Assert.False(second.Environment.ContainsKey("FOLLOWERS"));
     }
+
+    [Fact]
+    public void Extra_environment_reaches_every_node_but_cannot_override_the_cluster_layout()
+    {
+        var options = new LocalClusterOptions
+        {
+            Followers = 1,
+            ExtraEnvironment = new Dictionary<string, string> { ["DELAY_SEED"] = "7", ["ROLE"] = "leader" },
+        };
+
+        var (leader, followers) = NodeSpec.ForCluster(options);
+
+        Assert.Equal("7", leader.Environment["DELAY_SEED"]);
+        Assert.Equal("7", followers[0].Environment["DELAY_SEED"]);
+        Assert.Equal("follower", followers[0].Environment["ROLE"]);
+    }
 }

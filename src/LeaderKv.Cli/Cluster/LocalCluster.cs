@@ -14,6 +14,8 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly LocalClusterOptions _options;
     private readonly NodeLauncher _launcher;
     private readonly List<NodeProcess> _nodes;
+    // Never disposed: a SemaphoreSlim whose wait handle is never asked for holds no OS resource,
+    // and keeping it alive lets StopAsync and DisposeAsync be called in any order, any number of times.
     private readonly SemaphoreSlim _stopLock = new(1, 1);
     private bool _stopped;
 
@@ -66,8 +68,15 @@ public sealed class LocalCluster : IAsyncDisposable
             // Followers first: the leader replicates to them from its first write on.
             foreach (var spec in followerSpecs.Append(leaderSpec))
             {
-                cluster._nodes.Add(await NodeProcess.StartAsync(launcher, nodeAssembly, spec, options.NodeOutput)
-                    .ConfigureAwait(false));
+                try
+                {
+                    cluster._nodes.Add(await NodeProcess.StartAsync(launcher, nodeAssembly, spec, options.NodeOutput)
+                        .ConfigureAwait(false));
+                }
+                catch (System.ComponentModel.Win32Exception ex)
+                {
+                    throw new ClusterStartException($"Could not start {spec.Name} with {DotnetHost.Resolve()}: {ex.Message}", null, ex);
+                }
             }
 
             await cluster.WaitHealthyAsync(token).ConfigureAwait(false);
@@ -107,11 +116,8 @@ public sealed class LocalCluster : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync().ConfigureAwait(false);
-        _stopLock.Dispose();
-    }
+    /// <summary>Same as <see cref="StopAsync"/>; safe to call more than once.</summary>
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
     private async Task WaitHealthyAsync(CancellationToken token)
     {

@@ -31,6 +31,12 @@ public sealed record LocalClusterOptions
     /// <summary>How long a node may take to exit after SIGTERM before its process tree is killed.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// More variables for every node, e.g. DELAY_SEED to replay a benchmark's delays or WRITE_TIMEOUT.
+    /// The cluster's own settings (ROLE, FOLLOWERS, ports...) win over these.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ExtraEnvironment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>LeaderKv.Node.dll; null means the copy next to this assembly (see the Cli project's reference).</summary>
     public string? NodeAssemblyPath { get; init; }
 

@@ -16,7 +16,7 @@ public sealed record NodeSpec(string Name, Uri Url, IReadOnlyDictionary<string, 
             .Select(i => new NodeSpec(
                 $"follower-{i}",
                 UrlFor(options, options.BasePort + i),
-                new Dictionary<string, string>
+                new Dictionary<string, string>(options.ExtraEnvironment)
                 {
                     ["ROLE"] = "follower",
                     ["NODE_ID"] = $"follower-{i}",
@@ -29,7 +29,7 @@ public sealed record NodeSpec(string Name, Uri Url, IReadOnlyDictionary<string, 
         var leader = new NodeSpec(
             "leader",
             leaderUrl,
-            new Dictionary<string, string>
+            new Dictionary<string, string>(options.ExtraEnvironment)
             {
                 ["ROLE"] = "leader",
                 ["NODE_ID"] = "leader",
