@@ -54,6 +54,13 @@ public static class Problems
         title: "Key not found",
         type: TypeBase + "key-not-found");
 
+    public static ProblemHttpResult NotCaughtUp(long minIndex, long appliedThrough) => TypedResults.Problem(
+        detail: $"This node has applied through index {appliedThrough}, not yet {minIndex}. Retry, wait longer (waitMs), or read from the leader.",
+        statusCode: StatusCodes.Status409Conflict,
+        title: "Not caught up",
+        type: TypeBase + "not-caught-up",
+        extensions: new Dictionary<string, object?> { ["minIndex"] = minIndex, ["appliedThrough"] = appliedThrough });
+
     public static ProblemHttpResult ReplicationUnauthenticated(string reason) => TypedResults.Problem(
         detail: $"Replication requests must be signed by the leader with the cluster secret: {reason}",
         statusCode: StatusCodes.Status401Unauthorized,

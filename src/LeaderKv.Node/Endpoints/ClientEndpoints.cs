@@ -71,8 +71,13 @@ internal static class ClientEndpoints
         return TypedResults.Ok(new WriteAccepted(status, true, outcome.Index, outcome.Acks, outcome.Required, outcome.QuorumDelay.TotalMilliseconds));
     }
 
-    private static RawJsonResult ReadAll(INodeStore store)
+    private static async Task<IResult> ReadAll(INodeStore store, long? minIndex, int? waitMs, CancellationToken token)
     {
+        if (await ReadYourWrites.CheckAsync(store, minIndex, waitMs, token) is { } problem)
+        {
+            return problem;
+        }
+
         var entries = store.Read(table => table.Entries.ToArray());
         return new RawJsonResult(writer =>
         {
@@ -87,8 +92,13 @@ internal static class ClientEndpoints
         });
     }
 
-    private static IResult ReadOne(string key, INodeStore store)
+    private static async Task<IResult> ReadOne(string key, INodeStore store, long? minIndex, int? waitMs, CancellationToken token)
     {
+        if (await ReadYourWrites.CheckAsync(store, minIndex, waitMs, token) is { } problem)
+        {
+            return problem;
+        }
+
         var found = store.Read(table => table.TryGet(key, out var value) ? value : (VersionedValue?)null);
         if (found is not { } value)
         {

@@ -4,8 +4,9 @@ using LeaderKv.Node.Configuration;
 namespace LeaderKv.Node.Replication;
 
 /// <summary>The follower's side: receives appends under one lock and answers with its watermark.</summary>
-public sealed class FollowerDriver(NodeSettings settings) : INodeStore
+public sealed class FollowerDriver(NodeSettings settings, TimeProvider time) : INodeStore
 {
+    private readonly AppliedIndexWatch _watch = new(time);
     private readonly Lock _gate = new();
     private readonly FollowerState _state = new(settings.Mode);
 
@@ -35,13 +36,19 @@ public sealed class FollowerDriver(NodeSettings settings) : INodeStore
         }
     }
 
+    public Task<bool> WaitForAppliedAsync(long index, TimeSpan timeout, CancellationToken token) =>
+        _watch.WaitAsync(index, timeout, token);
+
     public AppendReply Receive(IReadOnlyList<LogEntry> entries)
     {
+        ReceiveResult result;
         lock (_gate)
         {
-            var result = _state.Receive(entries);
-            return new AppendReply(result.AppliedThrough, result.AcceptedThrough, Incarnation);
+            result = _state.Receive(entries);
         }
+
+        _watch.Advance(result.AppliedThrough);
+        return new AppendReply(result.AppliedThrough, result.AcceptedThrough, Incarnation);
     }
 
     public FollowerSnapshot Describe()

@@ -9,4 +9,7 @@ public interface INodeStore
     T Read<T>(Func<KeyValueTable, T> read);
 
     long AppliedThrough { get; }
+
+    /// <summary>Waits until every index ≤ <paramref name="index"/> is applied here; false when the timeout passes first.</summary>
+    Task<bool> WaitForAppliedAsync(long index, TimeSpan timeout, CancellationToken token);
 }

@@ -49,6 +49,10 @@ public sealed class LeaderDriver : BackgroundService, INodeStore
         }
     }
 
+    /// <summary>The leader applies every write before assigning the next index: an index it has not assigned will not appear by waiting.</summary>
+    public Task<bool> WaitForAppliedAsync(long index, TimeSpan timeout, CancellationToken token) =>
+        Task.FromResult(index <= AppliedThrough);
+
     public T Read<T>(Func<KeyValueTable, T> read)
     {
         lock (_gate)

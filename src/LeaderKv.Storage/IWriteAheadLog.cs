@@ -1,0 +1,76 @@
+using LeaderKv.Core;
+
+namespace LeaderKv.Storage;
+
+/// <summary>
+/// An append-only log of <see cref="LogEntry"/> records. A leader appends its own contiguous
+/// history; a follower appends entries as they arrive, so its log may hold them out of index
+/// order and more than once. The log stores what it is given: deciding which entries may be
+/// applied is the caller's job, never the log's.
+/// </summary>
+public interface IWriteAheadLog : IAsyncDisposable
+{
+    /// <summary>Lowest index the log still holds, or 0 when it holds no entries.</summary>
+    long FirstIndex { get; }
+
+    /// <summary>Highest index appended (or recovered) so far, or 0 when none.</summary>
+    long LastIndex { get; }
+
+    /// <summary>Counters for metrics and tests.</summary>
+    WriteAheadLogStats Stats { get; }
+
+    /// <summary>
+    /// Appends a batch. Completes when the batch is as durable as the fsync policy promises, so
+    /// the caller may acknowledge it then. Entries may be in any index order and may repeat
+    /// earlier ones. The token only stops waiting for room in the queue: once queued, a batch
+    /// is written. The entries are copied before this returns, so the caller may reuse its list.
+    /// Await the result exactly once: the file log's awaitable is pooled, which is what keeps the
+    /// write path free of per-append allocations (the batch is encoded into one pooled buffer and
+    /// written with one call).
+    /// </summary>
+    ValueTask AppendAsync(IReadOnlyList<LogEntry> entries, CancellationToken token);
+
+    /// <summary>Forces everything appended so far to disk, whatever the fsync policy.</summary>
+    ValueTask SyncAsync(CancellationToken token);
+
+    /// <summary>
+    /// Reads up to <paramref name="maxEntries"/> entries with index ≥ <paramref name="index"/>,
+    /// in index order, for catch-up. Assumes a contiguous log (the leader's): a gap or disorder
+    /// found while reading is reported as corruption. Sees exactly the appends that completed.
+    /// </summary>
+    ValueTask<LogReadResult> ReadFromAsync(long index, int maxEntries, CancellationToken token);
+
+    /// <summary>
+    /// Drops stored entries covered by a durable snapshot at <paramref name="snapshotIndex"/>:
+    /// a file log deletes every closed segment whose highest index is ≤ it. Returns the number
+    /// of entries dropped.
+    /// </summary>
+    ValueTask<long> DeleteThroughAsync(long snapshotIndex, CancellationToken token);
+}
+
+/// <summary>
+/// What a catch-up read found. <paramref name="Compacted"/> is true when the requested index is
+/// below <see cref="IWriteAheadLog.FirstIndex"/>: it lives only in a snapshot now, so the follower
+/// needs a snapshot transfer.
+/// </summary>
+public readonly record struct LogReadResult(IReadOnlyList<LogEntry> Entries, bool Compacted)
+{
+    public static LogReadResult Empty { get; } = new([], false);
+
+    public static LogReadResult NeedsSnapshot { get; } = new([], true);
+}
+
+/// <summary>Point-in-time counters of a write-ahead log.</summary>
+/// <param name="Appends">Completed <c>AppendAsync</c> calls with at least one entry.</param>
+/// <param name="Entries">Entries in those appends.</param>
+/// <param name="BytesWritten">Record bytes written to segments.</param>
+/// <param name="Writes">Write system calls issued for records (one per group, plus one per segment roll).</param>
+/// <param name="Fsyncs">Segment fsyncs. Under group commit this is below <paramref name="Appends"/> whenever appends overlap.</param>
+/// <param name="SegmentsCreated">Segments created since the log was opened.</param>
+public readonly record struct WriteAheadLogStats(
+    long Appends,
+    long Entries,
+    long BytesWritten,
+    long Writes,
+    long Fsyncs,
+    long SegmentsCreated);
