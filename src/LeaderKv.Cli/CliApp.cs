@@ -10,9 +10,17 @@ public static class CliApp
     /// <summary>Long enough for a write that waits on a slow quorum (MAX_DELAY defaults to 1 s).</summary>
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>An API key for nodes started with API_KEYS; an environment variable so it stays out of shell history.</summary>
+    public const string ApiKeyVariable = "LEADERKV_API_KEY";
+
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken token = default)
     {
         using var http = new HttpClient { Timeout = RequestTimeout };
+        if (Environment.GetEnvironmentVariable(ApiKeyVariable) is { Length: > 0 } apiKey)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
         var client = new NodeClient(http);
         var root = new RootCommand("LeaderKV: a replicated key-value store with one leader and semi-synchronous followers.")
         {

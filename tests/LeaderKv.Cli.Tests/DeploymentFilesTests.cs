@@ -91,6 +91,16 @@ public sealed partial class DeploymentFilesTests
     }
 
     [Fact]
+    public void Every_node_gets_the_same_required_cluster_secret()
+    {
+        // Nodes listen on 0.0.0.0 in containers, so they refuse to start without a secret
+        // (docs/security.md); compose must hand all six the same one and refuse to run without it.
+        var secrets = Services.Values.Select(s => s.Environment.GetValueOrDefault("CLUSTER_SECRET")).Distinct().ToList();
+        Assert.Single(secrets);
+        Assert.StartsWith("${CLUSTER_SECRET:?", secrets[0]);
+    }
+
+    [Fact]
     public void Default_write_quorum_and_delays_are_valid_for_five_followers()
     {
         var quorum = QuorumDefault().Match(Leader.Environment["WRITE_QUORUM"]);

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using LeaderKv.Core;
 
 namespace LeaderKv.Cli.Cluster;
@@ -36,6 +37,12 @@ public sealed record LocalClusterOptions
     /// The cluster's own settings (ROLE, FOLLOWERS, ports...) win over these.
     /// </summary>
     public IReadOnlyDictionary<string, string> ExtraEnvironment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// The shared secret the leader signs replication with (CLUSTER_SECRET). A fresh random one per
+    /// cluster, so nothing else on the machine can feed the followers writes.
+    /// </summary>
+    public string ClusterSecret { get; init; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
 
     /// <summary>LeaderKv.Node.dll; null means the copy next to this assembly (see the Cli project's reference).</summary>
     public string? NodeAssemblyPath { get; init; }

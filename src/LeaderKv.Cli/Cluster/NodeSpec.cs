@@ -22,6 +22,7 @@ public sealed record NodeSpec(string Name, Uri Url, IReadOnlyDictionary<string, 
                     ["NODE_ID"] = $"follower-{i}",
                     ["LEADER_URL"] = NodeAddress.Format(leaderUrl),
                     ["REPLICATION_MODE"] = ModeValue(options.Mode),
+                    ["CLUSTER_SECRET"] = options.ClusterSecret,
                     ["ASPNETCORE_URLS"] = NodeAddress.Format(UrlFor(options, options.BasePort + i)),
                 }))
             .ToList();
@@ -38,6 +39,7 @@ public sealed record NodeSpec(string Name, Uri Url, IReadOnlyDictionary<string, 
                 ["MIN_DELAY"] = options.MinDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["MAX_DELAY"] = options.MaxDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["REPLICATION_MODE"] = ModeValue(options.Mode),
+                ["CLUSTER_SECRET"] = options.ClusterSecret,
                 ["ASPNETCORE_URLS"] = NodeAddress.Format(leaderUrl),
             });
 
