@@ -66,10 +66,29 @@ internal static class BenchCommand
             HelpName = "S",
         };
 
+        var nodeEnvironment = new Option<string[]>("--node-env")
+        {
+            Description = "NAME=VALUE for every node's environment (repeatable), e.g. DOTNET_TieredCompilation=0.",
+            HelpName = "NAME=VALUE",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        nodeEnvironment.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Where(t => t.Value.IndexOf('=', StringComparison.Ordinal) < 1))
+            {
+                result.AddError($"--node-env '{token.Value}' is not NAME=VALUE.");
+            }
+        });
+        var nodeAssembly = new Option<string>("--node-assembly")
+        {
+            Description = "LeaderKv.Node.dll to run instead of the one next to leaderkv.dll (e.g. a ReadyToRun publish).",
+            HelpName = "PATH",
+        };
+
         var command = new Command("bench", "Measure write latency, throughput and follower consistency per write quorum (the seed's benchmark).")
         {
             quorums, writes, concurrency, keys, followers, minDelay, maxDelay, valueBytes, output, mode, target, targetFollowers,
-            throughput, basePort, delaySeed, checkDelay, settleTimeout,
+            throughput, basePort, delaySeed, checkDelay, settleTimeout, nodeEnvironment, nodeAssembly,
         };
         command.SetAction(async (parse, token) =>
         {
@@ -92,6 +111,8 @@ internal static class BenchCommand
                 DelaySeed = Given(parse, delaySeed),
                 CheckDelay = Given(parse, checkDelay) is { } check ? TimeSpan.FromSeconds(check) : settings.CheckDelay,
                 SettleTimeout = Given(parse, settleTimeout) is { } settle ? TimeSpan.FromSeconds(settle) : settings.SettleTimeout,
+                NodeEnvironment = ParseEnvironment(parse.GetValue(nodeEnvironment) ?? []),
+                NodeAssemblyPath = parse.GetValue(nodeAssembly) is { } path ? Path.GetFullPath(path) : null,
             };
             var error = parse.InvocationConfiguration.Error;
             if (settings.Validate() is { } problem)
@@ -159,6 +180,19 @@ internal static class BenchCommand
         "unordered" => [ReplicationMode.Unordered],
         _ => [ReplicationMode.Ordered, ReplicationMode.Unordered],
     };
+
+    /// <summary>NAME=VALUE pairs (already validated); a name given twice keeps its last value, as a shell would.</summary>
+    private static Dictionary<string, string> ParseEnvironment(IEnumerable<string> pairs)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs)
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            environment[pair[..equals]] = pair[(equals + 1)..];
+        }
+
+        return environment;
+    }
 
     private static int[] ParseQuorums(System.CommandLine.Parsing.ArgumentResult result)
     {

@@ -48,11 +48,10 @@ public sealed class BenchRunner(BenchSettings settings, IBenchProgress progress,
             MaxDelayMs = settings.MaxDelayMs,
             Mode = mode,
             BasePort = settings.BasePort ?? FreePorts.FindConsecutive(settings.Followers + 1),
-            ExtraEnvironment = settings.DelaySeed is { } seed
-                ? new Dictionary<string, string> { ["DELAY_SEED"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture) }
-                : new Dictionary<string, string>(),
+            ExtraEnvironment = NodeEnvironment(),
+            NodeAssemblyPath = settings.NodeAssemblyPath,
         };
-        progress.Note($"Starting a leader and {options.Followers} followers ({BenchText.Mode(mode)}, quorum {quorum}) on port {options.BasePort}...");
+        progress.Note($"{BenchText.Mode(mode)} q={quorum}: starting a leader and {options.Followers} followers on port {options.BasePort}");
         await using var cluster = await LocalCluster.StartAsync(options, token).ConfigureAwait(false);
         var followers = cluster.Followers.Select(f => f.Url).ToList();
         var nodes = new ClusterProcesses(cluster.Leader.ProcessId, cluster.Followers.Select(f => f.ProcessId).ToList());
@@ -117,6 +116,17 @@ public sealed class BenchRunner(BenchSettings settings, IBenchProgress progress,
             line.Complete(Headline(run));
             return run;
         }
+    }
+
+    private Dictionary<string, string> NodeEnvironment()
+    {
+        var environment = new Dictionary<string, string>(settings.NodeEnvironment);
+        if (settings.DelaySeed is { } seed)
+        {
+            environment["DELAY_SEED"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return environment;
     }
 
     private static string Headline(QuorumRun run)

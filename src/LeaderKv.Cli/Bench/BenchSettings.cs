@@ -45,6 +45,15 @@ public sealed record BenchSettings
     /// <summary>DELAY_SEED for the nodes, so a run's simulated delays can be replayed; null lets each node choose.</summary>
     public int? DelaySeed { get; init; }
 
+    /// <summary>
+    /// More environment for every node, e.g. DOTNET_TieredCompilation=0 to measure the JIT's part in cold
+    /// figures. The cluster's own variables (ROLE, FOLLOWERS...) win over these.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> NodeEnvironment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>LeaderKv.Node.dll to start instead of the one built with the CLI (say, a ReadyToRun publish).</summary>
+    public string? NodeAssemblyPath { get; init; }
+
     /// <summary>When the seed's two checks run after the load ends (benchmark.py sleeps 2 s).</summary>
     public TimeSpan CheckDelay { get; init; } = TimeSpan.FromSeconds(2);
 

@@ -13,6 +13,7 @@ public sealed class BenchCommandTests
     [InlineData("--min-delay", "2000", "need 0 <= --min-delay <= --max-delay")]
     [InlineData("--value-bytes", "0", "--value-bytes must be between 1")]
     [InlineData("--mode", "sideways", "sideways")]
+    [InlineData("--node-env", "JUSTANAME", "is not NAME=VALUE")]
     public async Task Invalid_settings_are_reported_without_starting_a_cluster(string option, string value, string message)
     {
         var run = await CliRun.RunAsync("bench", option, value);

@@ -89,5 +89,7 @@ public static class SummaryMarkdown
         (s.ValueBytes is { } bytes ? $", values of {bytes} bytes" : "") +
         $"; {s.Followers} followers; delay uniform in [{s.MinDelayMs}, {s.MaxDelayMs}] ms" +
         (s.Target is { } target ? $"; target {target}" : "; a fresh local cluster per quorum" + (s.Throughput ? " (a cold pass, then a warm one)" : "")) +
-        $"; modes {string.Join(", ", s.Modes.Select(BenchText.Mode))}";
+        $"; modes {string.Join(", ", s.Modes.Select(BenchText.Mode))}" +
+        (s.NodeEnvironment.Count > 0 ? $"; node environment {string.Join(' ', s.NodeEnvironment.Select(e => $"{e.Key}={e.Value}"))}" : "") +
+        (s.NodeAssemblyPath is { } node ? $"; node {node}" : "");
 }
