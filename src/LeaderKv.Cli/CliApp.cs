@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LeaderKv.Cli.Bench;
 using LeaderKv.Cli.Client;
 using LeaderKv.Cli.Commands;
 
@@ -28,6 +29,7 @@ public static class CliApp
             PutCommand.Create(() => client),
             GetCommand.Create(() => client),
             CheckCommand.Create(() => client, TimeProvider.System),
+            BenchCommand.Create(TimeProvider.System),
         };
 
         var invocation = new InvocationConfiguration
