@@ -24,7 +24,13 @@ public static class NodeHost
     /// <param name="configureServices">Lets tests replace the clock or the delay source.</param>
     public static WebApplication Build(NodeSettings settings, string[] args, Action<IServiceCollection>? configureServices = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // No file watching: by default the host watches its content root (the working directory) to
+        // reload appsettings.json, which a node does not use. Started from this repository that was
+        // 500 inotify watches per node, and every file written below it (a build, a log) woke the node.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false", .. args],
+        });
         if (settings.Port is { } port && string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
             builder.WebHost.UseUrls($"http://0.0.0.0:{port}");
