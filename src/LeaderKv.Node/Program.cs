@@ -23,5 +23,10 @@ catch (InsecureReplicationException refusal)
     Console.Error.WriteLine($"leaderkv-node: refusing to start: {refusal.Message}");
     return 2;
 }
+catch (IOException bind) when (bind.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    Console.Error.WriteLine($"leaderkv-node: cannot listen: {bind.Message}");
+    return 2;
+}
 
 return 0;
