@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using LeaderKv.Core;
 using LeaderKv.Node.Configuration;
 using LeaderKv.Node.Contracts;
+using LeaderKv.Node.Durability;
 using LeaderKv.Node.Endpoints;
 using LeaderKv.Node.Replication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -53,6 +54,7 @@ public static class NodeHost
             builder.Services.AddSingleton<INodeStore>(services => services.GetRequiredService<FollowerDriver>());
         }
 
+        builder.Services.AddDurability(settings);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

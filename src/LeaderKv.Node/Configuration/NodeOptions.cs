@@ -6,7 +6,7 @@ namespace LeaderKv.Node.Configuration;
 /// once by <see cref="NodeSettings.Parse"/>, so a bad value produces one clear message naming the
 /// variable instead of a binder exception.
 /// </summary>
-public sealed class NodeOptions
+public sealed partial class NodeOptions
 {
     /// <summary><c>leader</c> or <c>follower</c> (the seed's default).</summary>
     [ConfigurationKeyName("ROLE")]

@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
+using LeaderKv.Storage;
 
 namespace LeaderKv.Node.Contracts;
 
@@ -33,12 +35,24 @@ public static class WriteRequestReader
             return WriteRequestParse.Invalid("key", "The 'key' field must not be empty.");
         }
 
+        if (Encoding.UTF8.GetByteCount(keyText) > StorageLimits.MaxKeyBytes)
+        {
+            return WriteRequestParse.Invalid("key", $"The 'key' field must be at most {StorageLimits.MaxKeyBytes} UTF-8 bytes.");
+        }
+
         if (!root.TryGetProperty("value", out var value))
         {
             return WriteRequestParse.Invalid("value", "The 'value' field is required (any JSON value, null included).");
         }
 
-        return new WriteRequestParse(keyText, JsonMarshal.GetRawUtf8Value(value).ToArray(), null, null);
+        // Checked before the write is proposed: a write the log would refuse must never reach the table.
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        if (raw.Length > StorageLimits.MaxValueBytes)
+        {
+            return WriteRequestParse.Invalid("value", $"The 'value' field must be at most {StorageLimits.MaxValueBytes} bytes of JSON.");
+        }
+
+        return new WriteRequestParse(keyText, raw.ToArray(), null, null);
     }
 
     private static string Describe(JsonValueKind kind) => kind switch

@@ -12,10 +12,12 @@ internal static class ReplicationEndpoints
         if (settings.Role == NodeRole.Leader)
         {
             app.MapPost("/replicate", Problems.NotFollower);
+            app.MapPost("/replicate/snapshot", Problems.NotFollower);
             return;
         }
 
         app.MapPost("/replicate", ReplicateAsync);
+        app.MapPost("/replicate/snapshot", SnapshotTransfer.InstallAsync);
     }
 
     private static async Task<IResult> ReplicateAsync(HttpRequest request, FollowerDriver follower, CancellationToken token)
@@ -37,7 +39,7 @@ internal static class ReplicationEndpoints
             return Problems.BadAppend(parse.Error!);
         }
 
-        var reply = follower.Receive(parse.Entries);
+        var reply = await follower.ReceiveAsync(parse.Entries, token);
         return new RawJsonResult(writer => AppendCodec.WriteReply(writer, reply));
     }
 }

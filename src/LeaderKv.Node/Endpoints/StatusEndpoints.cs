@@ -11,7 +11,7 @@ internal static class StatusEndpoints
     public static void MapStatusEndpoints(this IEndpointRouteBuilder app, NodeSettings settings)
     {
         app.MapGet("/health", () => TypedResults.Ok(new HealthReport("healthy", RoleName(settings.Role), settings.NodeId)));
-        app.MapGet("/status", (IServiceProvider services) => TypedResults.Ok(Describe(settings, services)));
+        app.MapGet("/status", (IServiceProvider services) => TypedResults.Ok(Describe(settings, services) with { Durability = DurabilityReport.Describe(settings, services) }));
     }
 
     private static NodeStatus Describe(NodeSettings settings, IServiceProvider services)
@@ -36,6 +36,7 @@ internal static class StatusEndpoints
     {
         FollowerStatus.Streaming => "streaming",
         FollowerStatus.CatchingUp => "catching-up",
+        FollowerStatus.Snapshot => "snapshot",
         _ => "down",
     };
 }

@@ -20,7 +20,13 @@ public sealed class HttpReplicationClient : IDisposable
 
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
 
+    /// <summary>Bound on one snapshot transfer: minutes, since it carries the whole table.</summary>
+    public static readonly TimeSpan SnapshotTimeout = TimeSpan.FromMinutes(10);
+
+    private static readonly MediaTypeHeaderValue SnapshotContentType = new("application/octet-stream");
+
     private readonly HttpClient _http;
+    private HttpClient? _snapshotHttp;
     private readonly Uri _replicateUri;
 
     public HttpReplicationClient(Uri follower, int maxConnections, HttpMessageHandler? handler = null)
@@ -70,7 +76,42 @@ public sealed class HttpReplicationClient : IDisposable
         }
     }
 
-    public void Dispose() => _http.Dispose();
+    /// <summary>
+    /// Streams a snapshot (the format of <c>LeaderKv.Storage.Snapshots.SnapshotWriter</c>) to the
+    /// follower's <c>/replicate/snapshot</c>; the reply is the follower's watermark after installing it.
+    /// Uses its own client because a snapshot may take far longer than <see cref="RequestTimeout"/>.
+    /// </summary>
+    public async Task<AppendResult> SendSnapshotAsync(Func<Stream, CancellationToken, Task> writeBody, CancellationToken token)
+    {
+        _snapshotHttp ??= new HttpClient(CreateHandler(1)) { Timeout = SnapshotTimeout };
+        using var content = new SnapshotContent(writeBody);
+        content.Headers.ContentType = SnapshotContentType;
+        try
+        {
+            using var response = await _snapshotHttp.PostAsync(new Uri(Follower, "/replicate/snapshot"), content, token).ConfigureAwait(false);
+            var payload = await response.Content.ReadAsByteArrayAsync(token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                return AppendResult.Failed($"HTTP {(int)response.StatusCode}");
+            }
+
+            return AppendCodec.TryReadReply(payload, out var reply) ? AppendResult.Succeeded(reply) : AppendResult.Failed("unreadable reply");
+        }
+        catch (HttpRequestException exception)
+        {
+            return AppendResult.Failed(exception.HttpRequestError.ToString());
+        }
+        catch (TaskCanceledException) when (!token.IsCancellationRequested)
+        {
+            return AppendResult.Failed("timeout");
+        }
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _snapshotHttp?.Dispose();
+    }
 }
 
 /// <summary>An append's outcome: the follower's reply, or why there is none.</summary>
