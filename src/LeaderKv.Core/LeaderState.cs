@@ -183,6 +183,12 @@ public sealed class LeaderState
     public void OnLogged(long index)
     {
         Invariant.Check(index <= Log.LastIndex, $"logged index {index} beyond the last proposed {Log.LastIndex}");
+        if (DurableLog && StoredFirstIndex == 0 && index > LoggedIndex)
+        {
+            // A log that held nothing now starts with the first entry after what was logged before.
+            StoredFirstIndex = LoggedIndex + 1;
+        }
+
         LoggedIndex = Math.Max(LoggedIndex, index);
     }
 

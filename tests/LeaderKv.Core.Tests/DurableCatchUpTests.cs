@@ -67,6 +67,19 @@ public class DurableCatchUpTests
     }
 
     [Fact]
+    public void A_log_that_started_empty_is_known_to_hold_everything_logged_since()
+    {
+        var leader = NewLeader(tail: 5);
+        var indexes = ProposeMany(leader, 20);
+        leader.OnLogged(12);
+        leader.OnLogged(20);
+        FollowerRestartsEmpty(leader, indexes);
+
+        Assert.Equal(1, leader.StoredFirstIndex);
+        Assert.True(leader.NextCatchUp(0, Start)!.FromStorage);
+    }
+
+    [Fact]
     public void A_follower_behind_the_log_gets_a_snapshot_then_catches_up_from_its_index()
     {
         var leader = NewLeader(tail: 10);
