@@ -126,7 +126,8 @@ public class DurabilityTests
         await cluster.RestartFollowerAsync(1);
         await cluster.WaitForConvergenceAsync();
 
-        Assert.Equal(1, await DurabilityNumberAsync(cluster, cluster.Followers[1], "snapshotsInstalled"));
+        // At least one: a snapshot the leader writes while the first is in transfer may compact the entries right after it.
+        Assert.True(await DurabilityNumberAsync(cluster, cluster.Followers[1], "snapshotsInstalled") >= 1);
         Assert.True(await DurabilityNumberAsync(cluster, cluster.Followers[1], "snapshotIndex") > 0);
         await cluster.StopFollowerAsync(1);
         await cluster.RestartFollowerAsync(1);
