@@ -14,5 +14,7 @@ public sealed record DurabilityStatus(
     [property: JsonPropertyName("snapshotsInstalled")] long SnapshotsInstalled,
     [property: JsonPropertyName("logFirstIndex")] long LogFirstIndex,
     [property: JsonPropertyName("logLastIndex")] long LogLastIndex,
+    [property: JsonPropertyName("logAppends")] long LogAppends,
+    [property: JsonPropertyName("logFsyncs")] long LogFsyncs,
     [property: JsonPropertyName("tailRepaired")] bool TailRepaired,
     [property: JsonPropertyName("recovery")] string? Recovery);

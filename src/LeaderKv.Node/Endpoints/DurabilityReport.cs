@@ -12,7 +12,7 @@ internal static class DurabilityReport
         var installed = settings.Role == NodeRole.Follower ? services.GetRequiredService<FollowerDriver>().SnapshotsInstalled : 0;
         if (services.GetService<NodeStorage>() is not { } storage)
         {
-            return new DurabilityStatus(null, null, 0, installed, 0, 0, false, null);
+            return new DurabilityStatus(null, null, 0, installed, 0, 0, 0, 0, false, null);
         }
 
         var log = storage.Log;
@@ -23,6 +23,8 @@ internal static class DurabilityReport
             installed,
             log.FirstIndex,
             log.LastIndex,
+            log.Stats.Appends,
+            log.Stats.Fsyncs,
             storage.Report.TailTruncated,
             storage.Report.Summary());
     }
