@@ -144,6 +144,13 @@ public sealed class LeaderState
     }
 
     /// <summary>
+    /// The driver dropped the live send of <paramref name="index"/> to <paramref name="follower"/>
+    /// because that follower's queue is full. The write's quorum is still open: the entry reaches
+    /// the follower through catch-up, and its ack then counts as usual.
+    /// </summary>
+    public void OnSendDropped(int follower, long index) => _followers[follower].OnSendDropped(index);
+
+    /// <summary>
     /// Entries (or a heartbeat) to send a follower beyond the live stream; null when nothing is due.
     /// Only logged entries are planned. When the entries are older than the in-memory tail the batch
     /// says <see cref="CatchUpBatch.FromStorage"/>: the driver reads them from its log and reports

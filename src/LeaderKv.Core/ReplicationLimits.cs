@@ -17,6 +17,13 @@ public sealed record ReplicationLimits
     /// <summary>Append requests in flight per follower: pipelining hides the round trip without unbounded concurrency.</summary>
     public int MaxAppendsInFlight { get; init; } = 4;
 
+    /// <summary>
+    /// Live entries waiting per follower for a free append slot. A follower slower than the write
+    /// rate would otherwise grow the leader's memory without bound; past this the live send is
+    /// dropped and the entry is resent from the log by catch-up, which costs no extra memory.
+    /// </summary>
+    public int MaxQueuedSends { get; init; } = 4096;
+
     /// <summary>First retry delay after a failed send; doubles per consecutive failure.</summary>
     public TimeSpan BackoffMin { get; init; } = TimeSpan.FromMilliseconds(50);
 

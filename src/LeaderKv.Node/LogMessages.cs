@@ -14,4 +14,16 @@ internal static partial class LogMessages
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Write {Index} did not meet its quorum: {Acks} of {Required} follower acks")]
     public static partial void QuorumNotMet(this ILogger logger, long index, int acks, int required);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Follower {Follower} is slower than the write rate: its queue of {Capacity} live sends is full, so new entries reach it through catch-up from the log")]
+    public static partial void FollowerQueueFull(this ILogger logger, Uri follower, int capacity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected replication request from {Remote} to {Path}: {Reason}")]
+    public static partial void ReplicationRejected(this ILogger logger, string remote, string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "INSECURE: no CLUSTER_SECRET is set, so replication between nodes is unauthenticated. This node listens only on loopback ({Addresses}) and accepts replication only from this machine. Set CLUSTER_SECRET on every node to require the leader's signature.")]
+    public static partial void ReplicationUnauthenticatedOnLoopback(this ILogger logger, string addresses);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "INSECURE: no CLUSTER_SECRET is set and ALLOW_INSECURE_REPLICATION=true: anyone who can reach {Addresses} can overwrite this node's data through replication. Set CLUSTER_SECRET on every node.")]
+    public static partial void ReplicationUnauthenticatedExposed(this ILogger logger, string addresses);
 }

@@ -5,6 +5,7 @@ using LeaderKv.Node.Contracts;
 using LeaderKv.Node.Durability;
 using LeaderKv.Node.Endpoints;
 using LeaderKv.Node.Replication;
+using LeaderKv.Node.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace LeaderKv.Node;
@@ -13,8 +14,9 @@ namespace LeaderKv.Node;
 public static class NodeHost
 {
     /// <summary>
-    /// Large enough for the biggest replication batch; per-value limits are enforced separately.
-    /// Kestrel's default (30 MB) would let one request hold that much memory per connection.
+    /// Large enough for the biggest replication batch at the default key and value limits (larger
+    /// limits raise it: <see cref="SecuritySettings.MaxReplicationBodyBytes"/>). Kestrel's default
+    /// (30 MB) would let one request hold that much memory per connection.
     /// </summary>
     public const long MaxRequestBodyBytes = 16 * 1024 * 1024;
 
@@ -29,7 +31,10 @@ public static class NodeHost
             builder.WebHost.UseUrls($"http://0.0.0.0:{port}");
         }
 
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        // HTTPS from standard configuration: https:// URLs plus Kestrel:Certificates:Default:Path/Password
+        // (ASPNETCORE_Kestrel__Certificates__Default__Path, …). The slim builder leaves it out by default.
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(kestrel => KestrelHardening.Apply(kestrel, settings.Security));
         // Per-request framework logs would cost more than a replicated write; keep warnings and our own events.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.ConfigureHttpJsonOptions(json =>
@@ -37,7 +42,8 @@ public static class NodeHost
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, NodeJsonContext.Default);
             json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = Problems.Describe);
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.AddSingleton(settings);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<IDelaySource>(_ => new UniformDelaySource(
@@ -56,10 +62,13 @@ public static class NodeHost
 
         builder.Services.AddDurability(settings);
         configureServices?.Invoke(builder.Services);
+        // After the callers' services, so that whichever server ends up registered is the one guarded.
+        builder.Services.GuardReplicationExposure();
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<RequestGuardMiddleware>();
         app.MapClientEndpoints(settings);
         app.MapReplicationEndpoints(settings);
         app.MapStatusEndpoints(settings);

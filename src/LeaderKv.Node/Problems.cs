@@ -60,4 +60,81 @@ public static class Problems
         title: "Not caught up",
         type: TypeBase + "not-caught-up",
         extensions: new Dictionary<string, object?> { ["minIndex"] = minIndex, ["appliedThrough"] = appliedThrough });
+
+    public static ProblemHttpResult ReplicationUnauthenticated(string reason) => TypedResults.Problem(
+        detail: $"Replication requests must be signed by the leader with the cluster secret: {reason}",
+        statusCode: StatusCodes.Status401Unauthorized,
+        title: "Replication not authenticated",
+        type: TypeBase + "replication-unauthenticated");
+
+    public static ProblemHttpResult ApiKeyMissing() => TypedResults.Problem(
+        detail: "This node requires an API key: send 'Authorization: Bearer <key>'.",
+        statusCode: StatusCodes.Status401Unauthorized,
+        title: "API key required",
+        type: TypeBase + "api-key-required");
+
+    public static ProblemHttpResult ApiKeyInvalid() => TypedResults.Problem(
+        detail: "The API key is not valid on this node.",
+        statusCode: StatusCodes.Status401Unauthorized,
+        title: "Invalid API key",
+        type: TypeBase + "api-key-invalid");
+
+    public static ProblemHttpResult ReadOnlyKey() => TypedResults.Problem(
+        detail: "This API key may read but not write; writes need a key with 'rw' access.",
+        statusCode: StatusCodes.Status403Forbidden,
+        title: "Read-only API key",
+        type: TypeBase + "read-only-key");
+
+    public static ProblemHttpResult ValueTooLarge(int bytes, int limit) => TypedResults.Problem(
+        detail: $"The value is {bytes} bytes of JSON; this node accepts at most {limit} (MAX_VALUE_BYTES).",
+        statusCode: StatusCodes.Status413PayloadTooLarge,
+        title: "Value too large",
+        type: TypeBase + "value-too-large",
+        extensions: new Dictionary<string, object?> { ["bytes"] = bytes, ["limit"] = limit });
+
+    public static ProblemHttpResult BodyTooLarge(long? limit) => TypedResults.Problem(
+        detail: limit is { } bytes ? $"The request body exceeds this endpoint's limit of {bytes} bytes." : "The request body is too large.",
+        statusCode: StatusCodes.Status413PayloadTooLarge,
+        title: "Request body too large",
+        type: TypeBase + "body-too-large",
+        extensions: new Dictionary<string, object?> { ["limit"] = limit });
+
+    public static ProblemHttpResult UnsupportedMediaType(string? contentType) => TypedResults.Problem(
+        detail: contentType is null
+            ? "The request has no Content-Type; send the body as JSON with 'Content-Type: application/json'."
+            : $"The body is declared '{contentType}'; send it as JSON with 'Content-Type: application/json'.",
+        statusCode: StatusCodes.Status415UnsupportedMediaType,
+        title: "Unsupported media type",
+        type: TypeBase + "unsupported-media-type");
+
+    /// <summary>A request Kestrel itself refused while the handler read it (bad framing, a body sent too slowly).</summary>
+    public static ProblemHttpResult BadRequest(int statusCode, string detail) => TypedResults.Problem(
+        detail: detail,
+        statusCode: statusCode,
+        title: "Bad request",
+        type: TypeBase + "bad-request");
+
+    /// <summary>Says what went wrong in the problems the framework writes itself (no route, wrong method).</summary>
+    public static void Describe(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        var request = context.HttpContext.Request;
+        if (problem.Detail is not null)
+        {
+            return;
+        }
+
+        switch (problem.Status)
+        {
+            case StatusCodes.Status404NotFound:
+                problem.Detail = $"No endpoint at {request.Path}.";
+                break;
+            case StatusCodes.Status405MethodNotAllowed:
+                var allowed = context.HttpContext.Response.Headers.Allow.ToString();
+                problem.Detail = allowed.Length > 0
+                    ? $"{request.Method} is not allowed on {request.Path}; allowed: {allowed}."
+                    : $"{request.Method} is not allowed on {request.Path}.";
+                break;
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using LeaderKv.Node;
 using LeaderKv.Node.Configuration;
+using LeaderKv.Node.Security;
 
 var environment = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
 var parsed = NodeSettings.Parse(environment.Get<NodeOptions>() ?? new NodeOptions());
@@ -13,5 +14,14 @@ if (parsed.Settings is null)
     return 2;
 }
 
-await NodeHost.Build(parsed.Settings, args).RunAsync();
+try
+{
+    await NodeHost.Build(parsed.Settings, args).RunAsync();
+}
+catch (InsecureReplicationException refusal)
+{
+    Console.Error.WriteLine($"leaderkv-node: refusing to start: {refusal.Message}");
+    return 2;
+}
+
 return 0;

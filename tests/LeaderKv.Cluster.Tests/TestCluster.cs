@@ -23,13 +23,11 @@ public sealed class TestCluster : IAsyncDisposable
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private readonly List<WebApplication> _followerApps = [];
+    private readonly ClusterSpec _spec;
     private WebApplication? _leaderApp;
     private NodeSettings _leaderSettings = null!;
-    private ClusterSpec _spec = null!;
 
-    private TestCluster()
-    {
-    }
+    private TestCluster(ClusterSpec spec) => _spec = spec;
 
     public HttpClient Http { get; } = new() { Timeout = Patience };
 
@@ -39,7 +37,7 @@ public sealed class TestCluster : IAsyncDisposable
 
     public static async Task<TestCluster> StartAsync(ClusterSpec spec)
     {
-        var cluster = new TestCluster { _spec = spec };
+        var cluster = new TestCluster(spec);
         for (var i = 0; i < spec.Followers; i++)
         {
             if (spec.DeadFollowers.Contains(i))
@@ -49,7 +47,7 @@ public sealed class TestCluster : IAsyncDisposable
                 continue;
             }
 
-            var (app, url) = await StartNodeAsync(FollowerSettings(spec, i, spec.Mode), spec.Services, port: 0);
+            var (app, url) = await StartNodeAsync(FollowerSettings(spec, i, spec.Mode), spec.Services, port: 0, spec.FollowerTls);
             cluster._followerApps.Add(app);
             cluster.Followers.Add(url);
         }
@@ -66,6 +64,7 @@ public sealed class TestCluster : IAsyncDisposable
             DelaySeed = spec.DelaySeed,
             NodeId = "leader",
             Durability = spec.DurabilityFor("leader"),
+            Security = spec.Security,
         };
         cluster._leaderSettings = leaderSettings;
         (cluster._leaderApp, cluster.Leader) = await StartNodeAsync(leaderSettings, spec.LeaderServices ?? spec.Services, port: 0);
@@ -92,7 +91,7 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Starts follower <paramref name="i"/> again on its address: empty, or from its data directory if the spec gives it one.</summary>
     public async Task RestartFollowerAsync(int i, ReplicationMode mode = ReplicationMode.Ordered)
     {
-        var (app, _) = await StartNodeAsync(FollowerSettings(_spec, i, mode), null, Followers[i].Port);
+        var (app, _) = await StartNodeAsync(FollowerSettings(_spec, i, mode), null, Followers[i].Port, _spec.FollowerTls);
         _followerApps[i] = app;
     }
 
@@ -149,11 +148,16 @@ public sealed class TestCluster : IAsyncDisposable
         Mode = mode,
         NodeId = $"follower-{i + 1}",
         Durability = spec.DurabilityFor($"follower-{i + 1}"),
+        Security = spec.FollowerSecurity ?? spec.Security,
     };
 
-    private static async Task<(WebApplication App, Uri Url)> StartNodeAsync(NodeSettings settings, Action<IServiceCollection>? services, int port)
+    /// <summary>Starts one node on 127.0.0.1; with <paramref name="tls"/>, over HTTPS configured the documented way (Kestrel:Certificates:Default).</summary>
+    public static async Task<(WebApplication App, Uri Url)> StartNodeAsync(NodeSettings settings, Action<IServiceCollection>? services, int port, TestTls? tls = null)
     {
-        var app = NodeHost.Build(settings, ["--urls", $"http://127.0.0.1:{port}"], collection =>
+        string[] args = tls is null
+            ? ["--urls", $"http://127.0.0.1:{port}"]
+            : ["--urls", $"https://127.0.0.1:{port}", $"--Kestrel:Certificates:Default:Path={tls.PfxPath}", $"--Kestrel:Certificates:Default:Password={tls.Password}"];
+        var app = NodeHost.Build(settings, args, collection =>
         {
             collection.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
             services?.Invoke(collection);
@@ -204,4 +208,15 @@ public sealed record ClusterSpec
 
     public DurabilitySettings DurabilityFor(string node) =>
         Durability.DataDirectory is { } root ? Durability with { DataDirectory = Path.Combine(root, node) } : Durability;
+
+    /// <summary>Secret, keys and limits of every node (followers take <see cref="FollowerSecurity"/> when set).</summary>
+    public SecuritySettings Security { get; init; } = new();
+
+    public SecuritySettings? FollowerSecurity { get; init; }
+
+    /// <summary>Followers serve HTTPS with this certificate (and the leader reaches them by https:// URLs).</summary>
+    public TestTls? FollowerTls { get; init; }
 }
+
+/// <summary>A PKCS#12 file with a server certificate and its key, as an operator would hand it to Kestrel.</summary>
+public sealed record TestTls(string PfxPath, string Password);

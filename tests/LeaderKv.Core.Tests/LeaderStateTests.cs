@@ -108,6 +108,24 @@ public class LeaderStateTests
         Assert.True(probe.Plan.IsHeartbeat);
     }
 
+    [Fact]
+    public void A_dropped_live_send_is_resent_by_catch_up_and_its_ack_still_meets_the_quorum()
+    {
+        // Goal: a full per-follower queue loses nothing. Method: drop the live send of entry 1,
+        // check catch-up plans it at once (no backoff: the follower is not down), ack that resend.
+        var leader = NewLeader(followers: 1, quorum: 1);
+        var entry = leader.Propose("a", Json("1")).Entry;
+        Assert.Null(leader.NextCatchUp(0, Start));
+
+        leader.OnSendDropped(0, entry.Index);
+
+        var resend = leader.NextCatchUp(0, Start);
+        Assert.NotNull(resend);
+        Assert.Equal([entry.Index], resend.Entries.Select(e => e.Index));
+        var decisions = leader.OnAppendSucceeded(0, [entry.Index], new AppendReply(1, 100, 1), Start);
+        Assert.Equal(QuorumOutcome.Met, Assert.Single(decisions).Outcome);
+    }
+
     private sealed class FixedDelays(TimeSpan delay) : IDelaySource
     {
         public TimeSpan Next(int follower, long index) => delay;

@@ -37,8 +37,10 @@ public class CrashRecoveryTests
     {
         // Method: a 20-entry in-memory tail, a snapshot every 50 entries and 4 KiB log segments, so
         // the leader deletes the entries the dead follower lacks; only a snapshot can bring it back.
+        // With a cluster secret, so the transfer also passes the followers' signature check.
         var small = new Dictionary<string, string>
         {
+            ["CLUSTER_SECRET"] = "fault-tests-cluster-secret-0123456789",
             ["LOG_TAIL_ENTRIES"] = "20",
             ["SNAPSHOT_EVERY"] = "50",
             ["WAL_SEGMENT_BYTES"] = "4096",

@@ -56,6 +56,25 @@ public sealed partial record NodeSettings
         };
     }
 
+    /// <summary>With a data directory every accepted write must fit a log record, so the client limits may not exceed the log's.</summary>
+    private static void CheckLogLimits(DurabilitySettings durability, SecuritySettings security, List<string> errors)
+    {
+        if (!durability.IsDurable)
+        {
+            return;
+        }
+
+        if (security.MaxKeyBytes > StorageLimits.MaxKeyBytes)
+        {
+            errors.Add($"MAX_KEY_BYTES ({security.MaxKeyBytes}) exceeds what the write-ahead log stores ({StorageLimits.MaxKeyBytes}) with DATA_DIR set.");
+        }
+
+        if (security.MaxValueBytes > StorageLimits.MaxValueBytes)
+        {
+            errors.Add($"MAX_VALUE_BYTES ({security.MaxValueBytes}) exceeds what the write-ahead log stores ({StorageLimits.MaxValueBytes}) with DATA_DIR set.");
+        }
+    }
+
     private static FsyncPolicy ParseFsync(string? text, List<string> errors)
     {
         switch (text?.Trim().ToLowerInvariant())

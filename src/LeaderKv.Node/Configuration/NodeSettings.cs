@@ -31,6 +31,8 @@ public sealed partial record NodeSettings
 
     public int? Port { get; init; }
 
+    public SecuritySettings Security { get; init; } = new();
+
     /// <summary>Parses the environment; returns the settings or every problem found, each naming its variable.</summary>
     public static ParseResult Parse(NodeOptions options)
     {
@@ -46,6 +48,8 @@ public sealed partial record NodeSettings
         int? port = string.IsNullOrWhiteSpace(options.Port) ? null : ParseInt("PORT", options.Port, 0, errors);
         var leaderUrl = ParseUrl("LEADER_URL", options.LeaderUrl, errors);
         var durability = ParseDurability(options, mode, errors);
+        var security = SecuritySettings.Parse(options, errors);
+        CheckLogLimits(durability, security, errors);
 
         if (minDelay < 0)
         {
@@ -88,6 +92,7 @@ public sealed partial record NodeSettings
             LeaderUrl = leaderUrl,
             Port = port,
             Durability = durability,
+            Security = security,
         };
         return new ParseResult(settings, errors);
     }

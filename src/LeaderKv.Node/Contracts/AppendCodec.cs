@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 using LeaderKv.Core;
 
 namespace LeaderKv.Node.Contracts;
@@ -39,7 +40,7 @@ public static class AppendCodec
     {
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object
-            || !root.TryGetProperty("term", out var termElement) || !termElement.TryGetInt64(out var term)
+            || !root.TryGetProperty("term", out var termElement) || !JsonText.TryGetInt64(termElement, out var term)
             || !root.TryGetProperty("entries", out var entriesElement) || entriesElement.ValueKind != JsonValueKind.Array)
         {
             return new AppendRequestParse(null, 0, "An append must be {\"term\": n, \"entries\": [{\"index\", \"term\", \"key\", \"value\"}, …]}.");
@@ -49,15 +50,15 @@ public static class AppendCodec
         foreach (var item in entriesElement.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.Object
-                || !item.TryGetProperty("index", out var index) || !index.TryGetInt64(out var indexValue) || indexValue <= 0
-                || !item.TryGetProperty("term", out var entryTerm) || !entryTerm.TryGetInt64(out var entryTermValue)
-                || !item.TryGetProperty("key", out var key) || key.ValueKind != JsonValueKind.String
-                || !item.TryGetProperty("value", out var value))
+                || !item.TryGetProperty("index", out var index) || !JsonText.TryGetInt64(index, out var indexValue) || indexValue <= 0
+                || !item.TryGetProperty("term", out var entryTerm) || !JsonText.TryGetInt64(entryTerm, out var entryTermValue)
+                || !item.TryGetProperty("key", out var key) || key.ValueKind != JsonValueKind.String || !JsonText.TryGetString(key, out var keyText)
+                || !item.TryGetProperty("value", out var value) || !Utf8.IsValid(JsonMarshal.GetRawUtf8Value(value)))
             {
-                return new AppendRequestParse(null, 0, "Every entry needs a positive integer 'index', an integer 'term', a string 'key' and a 'value'.");
+                return new AppendRequestParse(null, 0, "Every entry needs a positive integer 'index', an integer 'term', a string 'key' and a 'value', in valid UTF-8.");
             }
 
-            entries.Add(new LogEntry(indexValue, entryTermValue, key.GetString()!, JsonMarshal.GetRawUtf8Value(value).ToArray()));
+            entries.Add(new LogEntry(indexValue, entryTermValue, keyText, JsonMarshal.GetRawUtf8Value(value).ToArray()));
         }
 
         return new AppendRequestParse(entries, term, null);
@@ -81,9 +82,9 @@ public static class AppendCodec
             using var document = JsonDocument.Parse(json);
             var root = document.RootElement;
             if (root.ValueKind == JsonValueKind.Object
-                && root.TryGetProperty("appliedThrough", out var applied) && applied.TryGetInt64(out var appliedValue)
-                && root.TryGetProperty("acceptedThrough", out var accepted) && accepted.TryGetInt64(out var acceptedValue)
-                && root.TryGetProperty("incarnation", out var incarnation) && incarnation.TryGetInt64(out var incarnationValue))
+                && root.TryGetProperty("appliedThrough", out var applied) && JsonText.TryGetInt64(applied, out var appliedValue)
+                && root.TryGetProperty("acceptedThrough", out var accepted) && JsonText.TryGetInt64(accepted, out var acceptedValue)
+                && root.TryGetProperty("incarnation", out var incarnation) && JsonText.TryGetInt64(incarnation, out var incarnationValue))
             {
                 reply = new AppendReply(appliedValue, acceptedValue, incarnationValue);
                 return true;

@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
-using LeaderKv.Storage;
+using System.Text.Unicode;
 
 namespace LeaderKv.Node.Contracts;
 
@@ -29,15 +28,14 @@ public static class WriteRequestReader
             return WriteRequestParse.Invalid("key", $"The 'key' field must be a string, not {Describe(key.ValueKind)}.");
         }
 
-        var keyText = key.GetString()!;
+        if (!JsonText.TryGetString(key, out var keyText))
+        {
+            return WriteRequestParse.Invalid("key", "The 'key' field is not valid Unicode: it contains an unpaired surrogate escape such as \\ud800.");
+        }
+
         if (keyText.Length == 0)
         {
             return WriteRequestParse.Invalid("key", "The 'key' field must not be empty.");
-        }
-
-        if (Encoding.UTF8.GetByteCount(keyText) > StorageLimits.MaxKeyBytes)
-        {
-            return WriteRequestParse.Invalid("key", $"The 'key' field must be at most {StorageLimits.MaxKeyBytes} UTF-8 bytes.");
         }
 
         if (!root.TryGetProperty("value", out var value))
@@ -45,11 +43,12 @@ public static class WriteRequestReader
             return WriteRequestParse.Invalid("value", "The 'value' field is required (any JSON value, null included).");
         }
 
-        // Checked before the write is proposed: a write the log would refuse must never reach the table.
         var raw = JsonMarshal.GetRawUtf8Value(value);
-        if (raw.Length > StorageLimits.MaxValueBytes)
+        if (!Utf8.IsValid(raw))
         {
-            return WriteRequestParse.Invalid("value", $"The 'value' field must be at most {StorageLimits.MaxValueBytes} bytes of JSON.");
+            // The JSON reader checks UTF-8 only when it decodes a string; stored as is, such a
+            // value would make /data unreadable for every client.
+            return WriteRequestParse.Invalid("value", "The 'value' field is not valid UTF-8.");
         }
 
         return new WriteRequestParse(keyText, raw.ToArray(), null, null);
@@ -71,4 +70,32 @@ public sealed record WriteRequestParse(string? Key, byte[]? Value, string? Error
     public bool IsValid => Error is null;
 
     public static WriteRequestParse Invalid(string field, string error) => new(null, null, field, error);
+}
+
+internal static class JsonText
+{
+    /// <summary>
+    /// A JSON string as text. Valid JSON may still escape half a surrogate pair (<c>"\ud800"</c>),
+    /// which no .NET string can hold; GetString throws on it, and that is the sender's error.
+    /// </summary>
+    public static bool TryGetString(JsonElement element, out string text)
+    {
+        try
+        {
+            text = element.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = string.Empty;
+            return false;
+        }
+    }
+
+    /// <summary>An integer that fits 64 bits; false (not an exception) for any other kind of element, a string included.</summary>
+    public static bool TryGetInt64(JsonElement element, out long value)
+    {
+        value = 0;
+        return element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out value);
+    }
 }

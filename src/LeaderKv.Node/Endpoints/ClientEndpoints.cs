@@ -1,7 +1,9 @@
+using System.Text;
 using LeaderKv.Core;
 using LeaderKv.Node.Configuration;
 using LeaderKv.Node.Contracts;
 using LeaderKv.Node.Replication;
+using LeaderKv.Node.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LeaderKv.Node.Endpoints;
@@ -13,15 +15,18 @@ internal static class ClientEndpoints
     {
         if (settings.Role == NodeRole.Leader)
         {
-            app.MapPost("/write", WriteAsync);
+            app.MapPost("/write", WriteAsync)
+                .RequireApiKey(ApiAccess.ReadWrite)
+                .RequireJsonBody()
+                .WithBodyLimit(settings.Security.MaxWriteBodyBytes);
         }
         else
         {
-            app.MapPost("/write", () => Problems.NotLeader(settings.LeaderUrl));
+            app.MapPost("/write", () => Problems.NotLeader(settings.LeaderUrl)).RequireApiKey(ApiAccess.ReadWrite);
         }
 
-        app.MapGet("/data", ReadAll);
-        app.MapGet("/kv/{key}", ReadOne);
+        app.MapGet("/data", ReadAll).RequireApiKey(ApiAccess.Read);
+        app.MapGet("/kv/{key}", ReadOne).RequireApiKey(ApiAccess.Read);
     }
 
     private static async Task<Results<Ok<WriteAccepted>, ProblemHttpResult, ValidationProblem>> WriteAsync(
@@ -42,6 +47,16 @@ internal static class ClientEndpoints
         if (!parse.IsValid)
         {
             return Problems.Invalid(parse.ErrorField!, parse.Error!);
+        }
+
+        if (Encoding.UTF8.GetByteCount(parse.Key!) is var keyBytes && keyBytes > settings.Security.MaxKeyBytes)
+        {
+            return Problems.Invalid("key", $"The 'key' field is {keyBytes} bytes of UTF-8; this node accepts at most {settings.Security.MaxKeyBytes} (MAX_KEY_BYTES).");
+        }
+
+        if (parse.Value!.Length > settings.Security.MaxValueBytes)
+        {
+            return Problems.ValueTooLarge(parse.Value.Length, settings.Security.MaxValueBytes);
         }
 
         var outcome = await leader.WriteAsync(parse.Key!, parse.Value!, token);

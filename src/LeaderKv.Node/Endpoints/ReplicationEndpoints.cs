@@ -1,10 +1,15 @@
 using LeaderKv.Node.Configuration;
 using LeaderKv.Node.Contracts;
 using LeaderKv.Node.Replication;
+using LeaderKv.Node.Security;
 
 namespace LeaderKv.Node.Endpoints;
 
-/// <summary><c>/replicate</c>: the leader's appends arrive here on followers.</summary>
+/// <summary>
+/// <c>/replicate</c>: the leader's appends arrive here on followers. Every follower endpoint is
+/// mapped on the <c>/replicate</c> group, which requires the cluster signature (the body is covered by it); map
+/// new ones (catch-up, snapshots) there too, e.g. <c>replication.MapPost("/snapshot", …)</c>.
+/// </summary>
 internal static class ReplicationEndpoints
 {
     public static void MapReplicationEndpoints(this IEndpointRouteBuilder app, NodeSettings settings)
@@ -16,8 +21,9 @@ internal static class ReplicationEndpoints
             return;
         }
 
-        app.MapPost("/replicate", ReplicateAsync);
-        app.MapPost("/replicate/snapshot", SnapshotTransfer.InstallAsync);
+        var replication = app.MapGroup("/replicate").RequireClusterAuthentication();
+        replication.MapPost("", ReplicateAsync).RequireJsonBody();
+        replication.MapPost("/snapshot", SnapshotTransfer.InstallAsync).WithBodyLimit(SnapshotTransfer.MaxSnapshotBytes);
     }
 
     private static async Task<IResult> ReplicateAsync(HttpRequest request, FollowerDriver follower, CancellationToken token)

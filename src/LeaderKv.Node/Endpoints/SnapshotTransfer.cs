@@ -1,7 +1,6 @@
 using LeaderKv.Node.Contracts;
 using LeaderKv.Node.Replication;
 using LeaderKv.Storage;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace LeaderKv.Node.Endpoints;
 
@@ -9,19 +8,14 @@ namespace LeaderKv.Node.Endpoints;
 internal static class SnapshotTransfer
 {
     /// <summary>
-    /// A snapshot carries the whole table, so the request-body limit for appends does not fit; this
-    /// bound still stops a runaway stream from filling the disk. 16 GiB is far beyond a table held
-    /// in memory on every node.
+    /// A snapshot carries the whole table, so the body limit for appends does not fit. The cluster
+    /// signature covers the body and is checked from memory before the handler runs (on the leader
+    /// the signing handler buffers it too), which caps a transfer below a MemoryStream's 2 GiB.
     /// </summary>
-    public const long MaxSnapshotBytes = 16L * 1024 * 1024 * 1024;
+    public const long MaxSnapshotBytes = 1L * 1024 * 1024 * 1024;
 
     public static async Task<IResult> InstallAsync(HttpContext context, FollowerDriver follower, CancellationToken token)
     {
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxSnapshotBytes;
-        }
-
         try
         {
             var reply = await follower.InstallSnapshotAsync(context.Request.Body, token);

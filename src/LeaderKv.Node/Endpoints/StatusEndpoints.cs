@@ -2,6 +2,7 @@ using LeaderKv.Core;
 using LeaderKv.Node.Configuration;
 using LeaderKv.Node.Contracts;
 using LeaderKv.Node.Replication;
+using LeaderKv.Node.Security;
 
 namespace LeaderKv.Node.Endpoints;
 
@@ -11,7 +12,7 @@ internal static class StatusEndpoints
     public static void MapStatusEndpoints(this IEndpointRouteBuilder app, NodeSettings settings)
     {
         app.MapGet("/health", () => TypedResults.Ok(new HealthReport("healthy", RoleName(settings.Role), settings.NodeId)));
-        app.MapGet("/status", (IServiceProvider services) => TypedResults.Ok(Describe(settings, services) with { Durability = DurabilityReport.Describe(settings, services) }));
+        app.MapGet("/status", (IServiceProvider services) => TypedResults.Ok(Describe(settings, services) with { Durability = DurabilityReport.Describe(settings, services) })).RequireApiKey(ApiAccess.Read);
     }
 
     private static NodeStatus Describe(NodeSettings settings, IServiceProvider services)

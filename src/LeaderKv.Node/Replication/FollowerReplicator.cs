@@ -15,8 +15,9 @@ internal sealed class FollowerReplicator : IDisposable
     /// <summary>How often an idle loop re-checks for catch-up work (retry deadlines, heartbeats).</summary>
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
 
-    // Null is a wake-up: "something changed, look again".
-    private readonly Channel<LogEntry?> _due = Channel.CreateUnbounded<LogEntry?>(new UnboundedChannelOptions { SingleReader = true });
+    // Null is a wake-up: "something changed, look again". Bounded so that a follower slower than
+    // the write rate costs at most MaxQueuedSends entries here; see Offer.
+    private readonly Channel<LogEntry?> _due;
     private readonly int _id;
     private readonly HttpReplicationClient _client;
     private readonly LeaderDriver _driver;
@@ -24,6 +25,9 @@ internal sealed class FollowerReplicator : IDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _inFlight;
     private CancellationToken _stopping;
+
+    // Only steers logging (one line per overflow episode), so a racy read is harmless.
+    private volatile bool _overflowing;
 
     public FollowerReplicator(int id, HttpReplicationClient client, LeaderDriver driver, TimeProvider time, ILogger logger)
     {
@@ -33,6 +37,11 @@ internal sealed class FollowerReplicator : IDisposable
         _time = time;
         _logger = logger;
         _inFlight = new SemaphoreSlim(driver.Limits.MaxAppendsInFlight);
+        _due = Channel.CreateBounded<LogEntry?>(new BoundedChannelOptions(driver.Limits.MaxQueuedSends)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
     }
 
     /// <summary>Queues <paramref name="entry"/> to be sent once <paramref name="delay"/> (the simulated lag) has passed.</summary>
@@ -40,7 +49,7 @@ internal sealed class FollowerReplicator : IDisposable
     {
         if (delay <= TimeSpan.Zero)
         {
-            _due.Writer.TryWrite(entry);
+            Offer(entry);
             return;
         }
 
@@ -71,11 +80,36 @@ internal sealed class FollowerReplicator : IDisposable
         try
         {
             await Task.Delay(delay, _time, _stopping).ConfigureAwait(false);
-            _due.Writer.TryWrite(entry);
+            Offer(entry);
         }
         catch (OperationCanceledException)
         {
             // The node is stopping; the entry stays in the log for whoever leads next.
+        }
+    }
+
+    /// <summary>
+    /// Queues a live send, or drops it when the queue is full and tells the core, which then no
+    /// longer counts the entry as on its way: catch-up resends it from the log once the follower
+    /// keeps up, so a slow follower falls back to catch-up instead of growing the leader's memory.
+    /// </summary>
+    private void Offer(LogEntry entry)
+    {
+        if (_due.Writer.TryWrite(entry))
+        {
+            _overflowing = false;
+            return;
+        }
+
+        _driver.WithState(state =>
+        {
+            state.OnSendDropped(_id, entry.Index);
+            return true;
+        });
+        if (!_overflowing)
+        {
+            _overflowing = true;
+            _logger.FollowerQueueFull(_client.Follower, _driver.Limits.MaxQueuedSends);
         }
     }
 

@@ -1,6 +1,7 @@
 using LeaderKv.Core;
 using LeaderKv.Node.Configuration;
 using LeaderKv.Node.Durability;
+using LeaderKv.Node.Security;
 using LeaderKv.Node.Transport;
 
 namespace LeaderKv.Node.Replication;
@@ -45,7 +46,12 @@ public sealed partial class LeaderDriver : BackgroundService, INodeStore
         _replicators = new FollowerReplicator[settings.Followers.Count];
         for (var i = 0; i < _replicators.Length; i++)
         {
-            var client = new HttpReplicationClient(settings.Followers[i], _state.Limits.MaxAppendsInFlight + 2);
+            var connections = _state.Limits.MaxAppendsInFlight + 2;
+            var client = new HttpReplicationClient(
+                settings.Followers[i],
+                connections,
+                ClusterTransport.CreateHandler(settings.Security, time, connections),
+                () => ClusterTransport.CreateHandler(settings.Security, time, 1));
             _replicators[i] = new FollowerReplicator(i, client, this, time, logger);
         }
     }

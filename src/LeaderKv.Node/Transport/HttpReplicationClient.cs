@@ -26,11 +26,17 @@ public sealed class HttpReplicationClient : IDisposable
     private static readonly MediaTypeHeaderValue SnapshotContentType = new("application/octet-stream");
 
     private readonly HttpClient _http;
+    private readonly Func<HttpMessageHandler> _snapshotHandler;
     private HttpClient? _snapshotHttp;
     private readonly Uri _replicateUri;
 
-    public HttpReplicationClient(Uri follower, int maxConnections, HttpMessageHandler? handler = null)
+    /// <param name="follower">The follower's base URL.</param>
+    /// <param name="maxConnections">Connections for appends.</param>
+    /// <param name="handler">The HTTP stack for appends (TLS, signing); a plain one when null.</param>
+    /// <param name="snapshotHandler">Builds the same stack for snapshot transfers, which get their own client and timeout.</param>
+    public HttpReplicationClient(Uri follower, int maxConnections, HttpMessageHandler? handler = null, Func<HttpMessageHandler>? snapshotHandler = null)
     {
+        _snapshotHandler = snapshotHandler ?? (() => CreateHandler(1));
         Follower = follower;
         _replicateUri = new Uri(follower, "/replicate");
         _http = new HttpClient(handler ?? CreateHandler(maxConnections)) { Timeout = RequestTimeout };
@@ -59,7 +65,9 @@ public sealed class HttpReplicationClient : IDisposable
             var payload = await response.Content.ReadAsByteArrayAsync(token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                return AppendResult.Failed($"HTTP {(int)response.StatusCode}");
+                return AppendResult.Failed(response.StatusCode == System.Net.HttpStatusCode.Unauthorized
+                    ? "HTTP 401: the follower refused this node's cluster signature (is CLUSTER_SECRET the same on every node?)"
+                    : $"HTTP {(int)response.StatusCode}");
             }
 
             return AppendCodec.TryReadReply(payload, out var reply)
@@ -83,7 +91,7 @@ public sealed class HttpReplicationClient : IDisposable
     /// </summary>
     public async Task<AppendResult> SendSnapshotAsync(Func<Stream, CancellationToken, Task> writeBody, CancellationToken token)
     {
-        _snapshotHttp ??= new HttpClient(CreateHandler(1)) { Timeout = SnapshotTimeout };
+        _snapshotHttp ??= new HttpClient(_snapshotHandler()) { Timeout = SnapshotTimeout };
         using var content = new SnapshotContent(writeBody);
         content.Headers.ContentType = SnapshotContentType;
         try

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using LeaderKv.Cli.Client;
+using LeaderKv.Cli.Commands;
+
+namespace LeaderKv.Cli;
+
+/// <summary>The <c>leaderkv</c> command line: parsing, and errors a person can read instead of stack traces.</summary>
+public static class CliApp
+{
+    /// <summary>Long enough for a write that waits on a slow quorum (MAX_DELAY defaults to 1 s).</summary>
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>An API key for nodes started with API_KEYS; an environment variable so it stays out of shell history.</summary>
+    public const string ApiKeyVariable = "LEADERKV_API_KEY";
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken token = default)
+    {
+        using var http = new HttpClient { Timeout = RequestTimeout };
+        if (Environment.GetEnvironmentVariable(ApiKeyVariable) is { Length: > 0 } apiKey)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
+        var client = new NodeClient(http);
+        var root = new RootCommand("LeaderKV: a replicated key-value store with one leader and semi-synchronous followers.")
+        {
+            UpCommand.Create(),
+            PutCommand.Create(() => client),
+            GetCommand.Create(() => client),
+            CheckCommand.Create(() => client, TimeProvider.System),
+        };
+
+        var invocation = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            // Failures we expect are reported below; anything else is a bug and should show its stack.
+            EnableDefaultExceptionHandler = false,
+            // `up` installs its own SIGINT/SIGTERM handlers: stopping the nodes can take longer than
+            // System.CommandLine's grace period before it ends the process.
+            ProcessTerminationTimeout = null,
+        };
+
+        try
+        {
+            return await root.Parse(args).InvokeAsync(invocation, token);
+        }
+        catch (NodeRequestException ex)
+        {
+            await error.WriteLineAsync($"error: {ex.Message}");
+            return ExitCodes.Error;
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            return ExitCodes.Error;
+        }
+    }
+}

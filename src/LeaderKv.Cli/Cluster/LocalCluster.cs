@@ -1,0 +1,150 @@
+namespace LeaderKv.Cli.Cluster;
+
+/// <summary>
+/// A leader and its followers running as separate LeaderKv.Node processes on loopback. Used by
+/// <c>leaderkv up</c> and by anything that needs a fresh cluster per run (benchmarks, tests).
+/// </summary>
+/// <remarks>
+/// Stopping is idempotent and always ends with every node process gone: SIGTERM, a bounded grace
+/// period, then SIGKILL. If the owning process dies without stopping the cluster, the kernel kills
+/// the nodes (see <see cref="NodeLauncher"/>).
+/// </remarks>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    private readonly LocalClusterOptions _options;
+    private readonly NodeLauncher _launcher;
+    private readonly List<NodeProcess> _nodes;
+    // Never disposed: a SemaphoreSlim whose wait handle is never asked for holds no OS resource,
+    // and keeping it alive lets StopAsync and DisposeAsync be called in any order, any number of times.
+    private readonly SemaphoreSlim _stopLock = new(1, 1);
+    private bool _stopped;
+
+    private LocalCluster(LocalClusterOptions options, NodeLauncher launcher, List<NodeProcess> nodes)
+    {
+        _options = options;
+        _launcher = launcher;
+        _nodes = nodes;
+    }
+
+    public NodeProcess Leader => _nodes[^1];
+
+    /// <summary>Followers in port order: follower-1 first.</summary>
+    public IReadOnlyList<NodeProcess> Followers => _nodes[..^1];
+
+    /// <summary>Every node, followers first and the leader last (the order they were started in).</summary>
+    public IReadOnlyList<NodeProcess> Nodes => _nodes;
+
+    public Uri LeaderUrl => Leader.Url;
+
+    /// <summary>True when the nodes die with this process even if it is killed (Linux with setpriv).</summary>
+    public bool NodesDieWithParent => _launcher.TiesNodesToParent;
+
+    /// <summary>The node assembly a cluster starts when <see cref="LocalClusterOptions.NodeAssemblyPath"/> is not set.</summary>
+    public static string DefaultNodeAssemblyPath => Path.Combine(AppContext.BaseDirectory, "LeaderKv.Node.dll");
+
+    /// <summary>
+    /// Starts every node and returns once each answers <c>GET /health</c>. On failure (bad options, a node
+    /// that exits, the start timeout) every node already started is stopped before the exception leaves.
+    /// </summary>
+    public static async Task<LocalCluster> StartAsync(LocalClusterOptions options, CancellationToken token)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Validate() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(options));
+        }
+
+        var nodeAssembly = options.NodeAssemblyPath ?? DefaultNodeAssemblyPath;
+        if (!File.Exists(nodeAssembly))
+        {
+            throw new ClusterStartException($"Node assembly not found: {nodeAssembly}. Build src/LeaderKv.Cli first.");
+        }
+
+        var (leaderSpec, followerSpecs) = NodeSpec.ForCluster(options);
+        var launcher = new NodeLauncher();
+        var cluster = new LocalCluster(options, launcher, []);
+        try
+        {
+            // Followers first: the leader replicates to them from its first write on.
+            foreach (var spec in followerSpecs.Append(leaderSpec))
+            {
+                try
+                {
+                    cluster._nodes.Add(await NodeProcess.StartAsync(launcher, nodeAssembly, spec, options.NodeOutput)
+                        .ConfigureAwait(false));
+                }
+                catch (System.ComponentModel.Win32Exception ex)
+                {
+                    throw new ClusterStartException($"Could not start {spec.Name} with {DotnetHost.Resolve()}: {ex.Message}", null, ex);
+                }
+            }
+
+            await cluster.WaitHealthyAsync(token).ConfigureAwait(false);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.StopAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Stops every node (SIGTERM, then SIGKILL after the grace period) and waits until all are gone.</summary>
+    public async Task StopAsync()
+    {
+        await _stopLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_stopped)
+            {
+                return;
+            }
+
+            // The leader first, so it stops sending to followers that are shutting down.
+            foreach (var leader in _nodes.Where(n => n.Spec.IsLeader))
+            {
+                await leader.StopAsync(_options.StopTimeout).ConfigureAwait(false);
+            }
+
+            await Task.WhenAll(_nodes.Select(n => n.StopAsync(_options.StopTimeout))).ConfigureAwait(false);
+            _launcher.Dispose();
+            _stopped = true;
+        }
+        finally
+        {
+            _stopLock.Release();
+        }
+    }
+
+    /// <summary>Same as <see cref="StopAsync"/>; safe to call more than once.</summary>
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    private async Task WaitHealthyAsync(CancellationToken token)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(token);
+        deadline.CancelAfter(_options.StartTimeout);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var waits = _nodes.Select(n => n.WaitHealthyAsync(http, deadline.Token)).ToList();
+        try
+        {
+            // Fail fast: the first node that exits or times out cancels the others' polling.
+            while (waits.Count > 0)
+            {
+                var done = await Task.WhenAny(waits).ConfigureAwait(false);
+                waits.Remove(done);
+                await done.ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+        {
+            throw new ClusterStartException(
+                $"Not every node was healthy within {_options.StartTimeout.TotalSeconds:0} s.",
+                _nodes.FirstOrDefault(n => !n.IsHealthy));
+        }
+        finally
+        {
+            await deadline.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(waits.Select(w => w.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
+        }
+    }
+}

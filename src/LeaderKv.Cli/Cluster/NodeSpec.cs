@@ -1,0 +1,57 @@
+using LeaderKv.Cli.Client;
+using LeaderKv.Core;
+
+namespace LeaderKv.Cli.Cluster;
+
+/// <summary>One node of a local cluster: its name (NODE_ID), address and the environment it is configured by.</summary>
+public sealed record NodeSpec(string Name, Uri Url, IReadOnlyDictionary<string, string> Environment)
+{
+    public bool IsLeader => Environment.TryGetValue("ROLE", out var role) && role == "leader";
+
+    /// <summary>The leader and followers for <paramref name="options"/>, followers first in port order.</summary>
+    public static (NodeSpec Leader, IReadOnlyList<NodeSpec> Followers) ForCluster(LocalClusterOptions options)
+    {
+        var leaderUrl = UrlFor(options, options.BasePort);
+        var followers = Enumerable.Range(1, options.Followers)
+            .Select(i => new NodeSpec(
+                $"follower-{i}",
+                UrlFor(options, options.BasePort + i),
+                new Dictionary<string, string>(options.ExtraEnvironment)
+                {
+                    ["ROLE"] = "follower",
+                    ["NODE_ID"] = $"follower-{i}",
+                    ["LEADER_URL"] = NodeAddress.Format(leaderUrl),
+                    ["REPLICATION_MODE"] = ModeValue(options.Mode),
+                    ["CLUSTER_SECRET"] = options.ClusterSecret,
+                    ["ASPNETCORE_URLS"] = NodeAddress.Format(UrlFor(options, options.BasePort + i)),
+                }))
+            .ToList();
+
+        var leader = new NodeSpec(
+            "leader",
+            leaderUrl,
+            new Dictionary<string, string>(options.ExtraEnvironment)
+            {
+                ["ROLE"] = "leader",
+                ["NODE_ID"] = "leader",
+                ["FOLLOWERS"] = string.Join(',', followers.Select(f => NodeAddress.Format(f.Url))),
+                ["WRITE_QUORUM"] = options.WriteQuorum.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["MIN_DELAY"] = options.MinDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["MAX_DELAY"] = options.MaxDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["REPLICATION_MODE"] = ModeValue(options.Mode),
+                ["CLUSTER_SECRET"] = options.ClusterSecret,
+                ["ASPNETCORE_URLS"] = NodeAddress.Format(leaderUrl),
+            });
+
+        return (leader, followers);
+    }
+
+    private static Uri UrlFor(LocalClusterOptions options, int port) => new($"http://{options.Host}:{port}/");
+
+    private static string ModeValue(ReplicationMode mode) => mode switch
+    {
+        ReplicationMode.Ordered => "ordered",
+        ReplicationMode.Unordered => "unordered",
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown replication mode."),
+    };
+}

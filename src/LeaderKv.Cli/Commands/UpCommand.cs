@@ -1,0 +1,168 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using LeaderKv.Cli.Cluster;
+using LeaderKv.Core;
+
+namespace LeaderKv.Cli.Commands;
+
+/// <summary>
+/// <c>leaderkv up</c>: runs a local cluster in the foreground until Ctrl+C or SIGTERM, then stops
+/// every node it started.
+/// </summary>
+internal static class UpCommand
+{
+    public static Command Create()
+    {
+        var defaults = new LocalClusterOptions();
+        var followers = new Option<int>("--followers")
+        {
+            Description = "Number of followers.",
+            HelpName = "N",
+            DefaultValueFactory = _ => defaults.Followers,
+        };
+        var quorum = new Option<int>("--quorum")
+        {
+            Description = "WRITE_QUORUM: follower acks a write waits for (0 = asynchronous).",
+            HelpName = "K",
+            DefaultValueFactory = _ => defaults.WriteQuorum,
+        };
+        var minDelay = new Option<int>("--min-delay")
+        {
+            Description = "MIN_DELAY: least simulated lag per follower, in milliseconds.",
+            HelpName = "MS",
+            DefaultValueFactory = _ => defaults.MinDelayMs,
+        };
+        var maxDelay = new Option<int>("--max-delay")
+        {
+            Description = "MAX_DELAY: most simulated lag per follower, in milliseconds.",
+            HelpName = "MS",
+            DefaultValueFactory = _ => defaults.MaxDelayMs,
+        };
+        var basePort = new Option<int>("--base-port")
+        {
+            Description = "Port of the leader; follower i listens on base-port + i.",
+            HelpName = "P",
+            DefaultValueFactory = _ => defaults.BasePort,
+        };
+        var mode = new Option<ReplicationMode>("--mode")
+        {
+            Description = "ordered (followers apply in index order, always converge) or unordered (the seed's race, on purpose).",
+            DefaultValueFactory = _ => defaults.Mode,
+        };
+        var logs = new Option<bool>("--logs") { Description = "Print every node's log lines, prefixed with its name." };
+
+        var command = new Command("up", "Start a leader and its followers on 127.0.0.1 and run them until Ctrl+C.")
+        {
+            followers, quorum, minDelay, maxDelay, basePort, mode, logs,
+        };
+        command.SetAction(async (parse, _) =>
+        {
+            var output = TextWriter.Synchronized(parse.InvocationConfiguration.Output);
+            var error = TextWriter.Synchronized(parse.InvocationConfiguration.Error);
+            var options = defaults with
+            {
+                Followers = parse.GetValue(followers),
+                WriteQuorum = parse.GetValue(quorum),
+                MinDelayMs = parse.GetValue(minDelay),
+                MaxDelayMs = parse.GetValue(maxDelay),
+                BasePort = parse.GetValue(basePort),
+                Mode = parse.GetValue(mode),
+                NodeOutput = parse.GetValue(logs) ? (node, line) => output.WriteLine($"[{node}] {line}") : null,
+            };
+            if (options.Validate() is { } problem)
+            {
+                await error.WriteLineAsync($"error: {problem}");
+                return ExitCodes.Error;
+            }
+
+            return await RunAsync(options, output, error);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(LocalClusterOptions options, TextWriter output, TextWriter error)
+    {
+        using var stop = new CancellationTokenSource();
+        // Registered before any node starts, so a signal during start-up still stops what was started.
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+        await output.WriteLineAsync(
+            $"Starting a leader and {options.Followers} followers (quorum {options.WriteQuorum}, " +
+            $"delay {options.MinDelayMs}-{options.MaxDelayMs} ms, {options.Mode.ToString().ToLowerInvariant()} mode)...");
+
+        LocalCluster cluster;
+        try
+        {
+            cluster = await LocalCluster.StartAsync(options, stop.Token);
+        }
+        catch (ClusterStartException ex)
+        {
+            await error.WriteLineAsync($"error: {ex.Message}");
+            if (ex.NodeOutput.Length > 0)
+            {
+                await error.WriteLineAsync($"last output of {ex.NodeName}:{Environment.NewLine}{ex.NodeOutput}");
+            }
+
+            return ExitCodes.Error;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            await output.WriteLineAsync("Interrupted during start-up; every node started has been stopped.");
+            return ExitCodes.Success;
+        }
+
+        await using (cluster)
+        {
+            foreach (var node in cluster.Nodes.OrderBy(n => n.Url.Port))
+            {
+                await output.WriteLineAsync($"{node.Name,-12} {node.Url.AbsoluteUri.TrimEnd('/'),-24} pid {node.ProcessId}");
+            }
+
+            await output.WriteLineAsync($"All {cluster.Nodes.Count} nodes are healthy. Press Ctrl+C to stop.");
+            var watchers = cluster.Nodes.Select(n => ReportUnexpectedExitAsync(n, error, stop.Token)).ToList();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // The signal handlers cancel `stop`: time to shut down.
+            }
+
+            await Task.WhenAll(watchers);
+            await output.WriteLineAsync("Stopping...");
+            await cluster.StopAsync();
+            await output.WriteLineAsync("Stopped.");
+        }
+
+        return ExitCodes.Success;
+
+        void Stop(PosixSignalContext context)
+        {
+            // Keep the runtime from exiting at once: the nodes must be stopped first.
+            context.Cancel = true;
+            stop.Cancel();
+        }
+    }
+
+    /// <summary>A node that dies while the cluster runs (say, a follower killed to test quorum) is reported, not restarted.</summary>
+    private static async Task ReportUnexpectedExitAsync(NodeProcess node, TextWriter error, CancellationToken stopping)
+    {
+        try
+        {
+            var exitCode = await node.WaitForExitAsync(stopping);
+            if (stopping.IsCancellationRequested)
+            {
+                // Ctrl+C in a terminal reaches the nodes too; they may exit before the CLI stops them.
+                return;
+            }
+
+            await error.WriteLineAsync($"{node.Name} (pid {node.ProcessId}) exited with code {exitCode}; the other nodes keep running.");
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping on purpose: exits from here on are expected.
+        }
+    }
+}

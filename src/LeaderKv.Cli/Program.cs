@@ -1,0 +1,1 @@
+return await LeaderKv.Cli.CliApp.RunAsync(args, Console.Out, Console.Error);

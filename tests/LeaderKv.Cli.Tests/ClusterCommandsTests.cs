@@ -1,0 +1,73 @@
+using System.Net.Http.Json;
+using LeaderKv.Cli.Tests.Support;
+
+namespace LeaderKv.Cli.Tests;
+
+/// <summary>
+/// put, get and check against a real local cluster (node processes started by <see cref="Cluster.LocalCluster"/>),
+/// with the CLI invoked in-process so its output and exit code can be asserted directly.
+/// </summary>
+[Collection(ProcessTestCollection.Name)]
+[Trait("Category", "Process")]
+public sealed class ClusterCommandsTests(RunningCluster fixture) : IClassFixture<RunningCluster>
+{
+    /// <summary>
+    /// Goal: the seed's tests.py scenario passes `check`. Method: 50 writes to 5 keys, 5 at a time, straight
+    /// to POST /write as tests.py sends them; then `check --wait` must exit 0 with five consistent lines.
+    /// </summary>
+    [Fact]
+    public async Task Check_reports_every_follower_consistent_after_a_burst_of_writes()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Cluster.LeaderUrl, Timeout = TimeSpan.FromSeconds(30) };
+        await Parallel.ForEachAsync(Enumerable.Range(0, 50), new ParallelOptions { MaxDegreeOfParallelism = 5 }, async (i, token) =>
+        {
+            using var response = await http.PostAsJsonAsync("write", new { key = $"test_key_{i % 5}", value = $"test_op_{i}" }, token);
+            response.EnsureSuccessStatusCode();
+        });
+
+        var run = await CliRun.RunAsync("check", "--leader", fixture.LeaderUrl, "--wait", "60");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(5, run.OutputLines.Count(line => line.StartsWith("SUCCESS: Follower", StringComparison.Ordinal) && line.EndsWith("is consistent.", StringComparison.Ordinal)));
+        Assert.Contains("All 5 followers match the leader.", run.OutputLines);
+    }
+
+    /// <summary>Goal: put stores JSON values as JSON and other text as strings, and get prints them back as JSON.</summary>
+    [Fact]
+    public async Task Put_then_get_round_trips_json_and_plain_text_values()
+    {
+        var putObject = await CliRun.RunAsync("put", "cli-object", """{"n":1,"tags":["a"]}""", "--leader", fixture.LeaderUrl);
+        var putText = await CliRun.RunAsync("put", "cli-text", "hello world", "--leader", fixture.LeaderUrl);
+
+        Assert.True(putObject.ExitCode == 0, putObject.ToString());
+        Assert.Contains("\"status\":\"success\"", putObject.Output);
+        Assert.True(putText.ExitCode == 0, putText.ToString());
+
+        var getObject = await CliRun.RunAsync("get", "cli-object", "--leader", fixture.LeaderUrl);
+        var getText = await CliRun.RunAsync("get", "cli-text", "--leader", fixture.LeaderUrl);
+        Assert.Equal("""{"n":1,"tags":["a"]}""", getObject.Output.Trim());
+        Assert.Equal("\"hello world\"", getText.Output.Trim());
+    }
+
+    [Fact]
+    public async Task Get_of_a_missing_key_exits_1_with_a_message()
+    {
+        var run = await CliRun.RunAsync("get", "no-such-key-" + Guid.NewGuid(), "--leader", fixture.LeaderUrl);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("not found", run.Error);
+    }
+
+    /// <summary>Goal: a write sent to a follower shows the node's seed-compatible refusal, not a stack trace.</summary>
+    [Fact]
+    public async Task Put_on_a_follower_exits_1_with_the_seeds_error()
+    {
+        var follower = fixture.Cluster.Followers[0].Url.AbsoluteUri;
+
+        var run = await CliRun.RunAsync("put", "k", "v", "--leader", follower);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Only leader accepts writes", run.Error);
+        Assert.Contains($"(the leader is {fixture.LeaderUrl})", run.Error);
+    }
+}
