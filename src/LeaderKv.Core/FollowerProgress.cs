@@ -34,9 +34,6 @@ public sealed class FollowerProgress(int id, ReplicationLimits limits)
 
     public void MarkOutstanding(long index) => _outstanding.Add(index);
 
-    /// <summary>True while a snapshot transfer to this follower is under way; catch-up waits for its outcome.</summary>
-    public bool IsReceivingSnapshot => _snapshotInFlight;
-
     /// <summary>
     /// A planned send that the driver could not queue (the follower's live queue is full). The entry
     /// is no longer on its way, so catch-up resends it from the log once the follower keeps up.
