@@ -6,9 +6,11 @@ WORKDIR /src
 # Project files first, so the restore layer is reused until a dependency changes.
 COPY Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/LeaderKv.Core/LeaderKv.Core.csproj src/LeaderKv.Core/
+COPY src/LeaderKv.Storage/LeaderKv.Storage.csproj src/LeaderKv.Storage/
 COPY src/LeaderKv.Node/LeaderKv.Node.csproj src/LeaderKv.Node/
 RUN dotnet restore src/LeaderKv.Node/LeaderKv.Node.csproj
 COPY src/LeaderKv.Core/ src/LeaderKv.Core/
+COPY src/LeaderKv.Storage/ src/LeaderKv.Storage/
 COPY src/LeaderKv.Node/ src/LeaderKv.Node/
 RUN dotnet publish src/LeaderKv.Node/LeaderKv.Node.csproj -c Release -o /app --no-restore
 

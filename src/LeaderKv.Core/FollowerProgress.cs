@@ -13,6 +13,7 @@ public sealed class FollowerProgress(int id, ReplicationLimits limits)
     private DateTimeOffset _lastContact = DateTimeOffset.MinValue;
     private DateTimeOffset _caughtUpAt = DateTimeOffset.MinValue;
     private bool _probeInFlight;
+    private bool _snapshotInFlight;
 
     public int Id { get; } = id;
 
@@ -41,6 +42,11 @@ public sealed class FollowerProgress(int id, ReplicationLimits limits)
 
     public FollowerStatus Status(long lastIndex)
     {
+        if (_snapshotInFlight)
+        {
+            return FollowerStatus.Snapshot;
+        }
+
         if (IsDown)
         {
             return FollowerStatus.Down;
@@ -94,15 +100,33 @@ public sealed class FollowerProgress(int id, ReplicationLimits limits)
         _retryAt = now + limits.Backoff(ConsecutiveFailures);
     }
 
+    /// <summary>The snapshot transfer ended with the follower reporting its new watermark.</summary>
+    public void OnSnapshotInstalled(long appliedThrough, long incarnation, long lastIndex, DateTimeOffset now)
+    {
+        _snapshotInFlight = false;
+        OnSuccess([], appliedThrough, incarnation, lastIndex, now);
+    }
+
+    /// <summary>The snapshot transfer failed: back off, then plan again (possibly another snapshot).</summary>
+    public void OnSnapshotFailed(DateTimeOffset now)
+    {
+        _snapshotInFlight = false;
+        OnFailure([], now);
+    }
+
     /// <summary>
     /// What to send beyond the live stream: entries the follower is missing that are not already on
     /// their way (a gap after a failed send, or everything after a restart), or an empty heartbeat to
     /// probe a down follower or an idle one. Null when nothing is due. The caller marks what it
-    /// actually sends as outstanding, so one catch-up batch is in flight at a time.
+    /// actually sends as outstanding, so one catch-up batch is in flight at a time. A snapshot plan
+    /// holds further catch-up until <see cref="OnSnapshotInstalled"/> or <see cref="OnSnapshotFailed"/>.
     /// </summary>
+    /// <param name="lastIndex">Newest index that may be sent (on a durable leader: the newest logged one).</param>
+    /// <param name="firstIndex">Oldest index the leader can still send as an entry (memory or log).</param>
+    /// <param name="now">The driver's clock.</param>
     public CatchUpPlan? NextCatchUp(long lastIndex, long firstIndex, DateTimeOffset now)
     {
-        if (_probeInFlight || (IsDown && now < _retryAt))
+        if (_probeInFlight || _snapshotInFlight || (IsDown && now < _retryAt))
         {
             return null;
         }
@@ -112,6 +136,7 @@ public sealed class FollowerProgress(int id, ReplicationLimits limits)
         {
             if (from < firstIndex)
             {
+                _snapshotInFlight = true;
                 return new CatchUpPlan(from, 0, NeedsSnapshot: true);
             }
 
@@ -135,7 +160,7 @@ public sealed class FollowerProgress(int id, ReplicationLimits limits)
     }
 }
 
-/// <summary>A range of entries to resend, an empty probe (Count 0), or a follower too far behind the in-memory log.</summary>
+/// <summary>A range of entries to resend, an empty probe (Count 0), or a follower too far behind the leader's log (snapshot transfer).</summary>
 public sealed record CatchUpPlan(long FromIndex, int Count, bool NeedsSnapshot)
 {
     public bool IsHeartbeat => Count == 0 && !NeedsSnapshot;
@@ -145,5 +170,8 @@ public enum FollowerStatus
 {
     Streaming,
     CatchingUp,
+
+    /// <summary>Too far behind the leader's log: a snapshot of the whole table is being transferred.</summary>
+    Snapshot,
     Down,
 }

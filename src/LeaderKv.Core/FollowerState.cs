@@ -13,7 +13,8 @@ public sealed class FollowerState(ReplicationMode mode, ReplicationLimits? limit
 
     public ReplicationMode Mode { get; } = mode;
 
-    public KeyValueTable Table { get; } = new();
+    /// <summary>The served table; replaced whole when a snapshot is installed.</summary>
+    public KeyValueTable Table { get; private set; } = new();
 
     /// <summary>The highest n such that every entry ≤ n has been received and applied.</summary>
     public long AppliedThrough { get; private set; }
@@ -62,6 +63,34 @@ public sealed class FollowerState(ReplicationMode mode, ReplicationLimits? limit
 
         applied += DrainContiguous();
         return new ReceiveResult(AppliedThrough, acceptedThrough, applied, duplicates);
+    }
+
+    /// <summary>
+    /// Replaces the served state with a snapshot of the leader's table as of
+    /// <paramref name="appliedThrough"/> (snapshot transfer, or recovery from this node's own
+    /// snapshot). Pending entries it covers are dropped and those right after it are applied. A
+    /// snapshot no newer than what is already applied changes nothing: it may be a late duplicate.
+    /// </summary>
+    public ReceiveResult InstallSnapshot(KeyValueTable table, long appliedThrough, long term)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentOutOfRangeException.ThrowIfNegative(appliedThrough);
+        if (appliedThrough <= AppliedThrough)
+        {
+            return new ReceiveResult(AppliedThrough, AppliedThrough + _limits.MaxPendingWindow, 0, 0);
+        }
+
+        Table = table;
+        AppliedThrough = appliedThrough;
+        LastIndex = Math.Max(LastIndex, appliedThrough);
+        Term = Math.Max(Term, term);
+        while (_early.Count > 0 && _early.First().Key <= appliedThrough)
+        {
+            _early.Remove(_early.First().Key);
+        }
+
+        var applied = DrainContiguous();
+        return new ReceiveResult(AppliedThrough, AppliedThrough + _limits.MaxPendingWindow, applied, 0);
     }
 
     /// <summary>

@@ -11,12 +11,24 @@ public sealed class LeaderState
     private readonly FollowerProgress[] _followers;
     private readonly IDelaySource _delays;
 
-    public LeaderState(int followerCount, int quorum, long term, IDelaySource delays, ReplicationLimits? limits = null)
+    /// <param name="followerCount">Followers replicated to.</param>
+    /// <param name="quorum">Follower acks a write waits for.</param>
+    /// <param name="term">The leader's epoch.</param>
+    /// <param name="delays">The simulated per-follower lag.</param>
+    /// <param name="limits">Bounds; <see cref="ReplicationLimits.Default"/> when null.</param>
+    /// <param name="durableLog">
+    /// True when the driver writes every entry to a write-ahead log: an entry may then be sent to
+    /// followers only after <see cref="OnLogged"/> reports it written, so a leader that crashes
+    /// never comes back with a shorter history than a follower holds.
+    /// </param>
+    public LeaderState(int followerCount, int quorum, long term, IDelaySource delays, ReplicationLimits? limits = null, bool durableLog = false)
     {
         Invariant.Check(QuorumMath.IsValid(quorum, followerCount), $"invalid quorum {quorum} of {followerCount}");
         Limits = limits ?? ReplicationLimits.Default;
         Term = term;
         Quorum = quorum;
+        DurableLog = durableLog;
+        Log = new ReplicationLog(Limits.LogTailEntries);
         _delays = delays;
         _followers = new FollowerProgress[followerCount];
         for (var i = 0; i < followerCount; i++)
@@ -33,7 +45,20 @@ public sealed class LeaderState
 
     public ReplicationLimits Limits { get; }
 
-    public ReplicationLog Log { get; } = new();
+    /// <summary>The newest entries (at most <see cref="ReplicationLimits.LogTailEntries"/>).</summary>
+    public ReplicationLog Log { get; }
+
+    public bool DurableLog { get; }
+
+    /// <summary>Newest index that may be sent: every entry ≤ it is in the leader's write-ahead log (or, without one, simply exists).</summary>
+    public long LoggedIndex { get; private set; }
+
+    /// <summary>
+    /// Oldest index the driver can read from its write-ahead log for catch-up, or 0 when it has no
+    /// log or the log is empty. Entries between it and <see cref="ReplicationLog.FirstIndex"/> are
+    /// planned as storage reads; anything older needs a snapshot transfer.
+    /// </summary>
+    public long StoredFirstIndex { get; private set; }
 
     public KeyValueTable Table { get; } = new();
 
@@ -50,6 +75,10 @@ public sealed class LeaderState
     {
         var entry = Log.Append(Term, key, value);
         Table.Apply(entry);
+        if (!DurableLog)
+        {
+            LoggedIndex = entry.Index;
+        }
 
         var delays = new TimeSpan[_followers.Length];
         for (var i = 0; i < _followers.Length; i++)
@@ -121,23 +150,94 @@ public sealed class LeaderState
     /// </summary>
     public void OnSendDropped(int follower, long index) => _followers[follower].OnSendDropped(index);
 
-    /// <summary>Entries (or a heartbeat) to send a follower beyond the live stream; null when nothing is due.</summary>
+    /// <summary>
+    /// Entries (or a heartbeat) to send a follower beyond the live stream; null when nothing is due.
+    /// Only logged entries are planned. When the entries are older than the in-memory tail the batch
+    /// says <see cref="CatchUpBatch.FromStorage"/>: the driver reads them from its log and reports
+    /// them with <see cref="MarkSending"/>. When they are older than the log too, the plan is a
+    /// snapshot transfer, answered by <see cref="OnSnapshotInstalled"/> or <see cref="OnSnapshotFailed"/>.
+    /// </summary>
     public CatchUpBatch? NextCatchUp(int follower, DateTimeOffset now)
     {
-        var plan = _followers[follower].NextCatchUp(Log.LastIndex, Log.FirstIndex, now);
-        if (plan is null)
+        var firstAvailable = StoredFirstIndex > 0 ? Math.Min(StoredFirstIndex, Log.FirstIndex) : Log.FirstIndex;
+        var plan = _followers[follower].NextCatchUp(LoggedIndex, firstAvailable, now);
+        if (plan is null || plan.Count == 0)
         {
-            return null;
+            return plan is null ? null : new CatchUpBatch(plan, []);
         }
 
-        var entries = plan.Count == 0 ? [] : Log.Read(plan.FromIndex, plan.Count, Limits.MaxBytesPerAppend);
-        foreach (var entry in entries)
+        if (plan.FromIndex < Log.FirstIndex)
         {
-            _followers[follower].MarkOutstanding(entry.Index);
+            return new CatchUpBatch(plan, [], FromStorage: true);
         }
 
+        var entries = Log.Read(plan.FromIndex, plan.Count, Limits.MaxBytesPerAppend);
+        MarkSending(follower, entries);
         return new CatchUpBatch(plan, entries);
     }
+
+    /// <summary>Records that <paramref name="entries"/> (read from storage for a catch-up plan) are on their way to the follower.</summary>
+    public void MarkSending(int follower, IReadOnlyList<LogEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            Invariant.Check(entry.Index <= LoggedIndex, $"entry {entry.Index} sent before it was logged (logged through {LoggedIndex})");
+            _followers[follower].MarkOutstanding(entry.Index);
+        }
+    }
+
+    /// <summary>The write-ahead log holds every entry ≤ <paramref name="index"/>: they may now be sent.</summary>
+    public void OnLogged(long index)
+    {
+        Invariant.Check(index <= Log.LastIndex, $"logged index {index} beyond the last proposed {Log.LastIndex}");
+        if (DurableLog && StoredFirstIndex == 0 && index > LoggedIndex)
+        {
+            // A log that held nothing now starts with the first entry after what was logged before.
+            StoredFirstIndex = LoggedIndex + 1;
+        }
+
+        LoggedIndex = Math.Max(LoggedIndex, index);
+    }
+
+    /// <summary>The write-ahead log now starts at <paramref name="firstIndex"/> (0: empty or none), after recovery or after old segments were deleted.</summary>
+    public void OnStorageRetains(long firstIndex)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstIndex);
+        StoredFirstIndex = firstIndex;
+    }
+
+    /// <summary>
+    /// Rebuilds the state a durable leader had: the snapshot's table (if any), then every logged
+    /// entry after it, which must be contiguous. The next write continues after the last entry, so
+    /// no index is ever reused. Only on a fresh leader.
+    /// </summary>
+    public void Restore(KeyValueTable? snapshot, long snapshotIndex, IReadOnlyList<LogEntry> entries)
+    {
+        Invariant.Check(Log.LastIndex == 0 && Table.Count == 0, "restore only into a fresh leader");
+        ArgumentOutOfRangeException.ThrowIfNegative(snapshotIndex);
+        if (snapshot is not null)
+        {
+            foreach (var (key, value) in snapshot.Entries)
+            {
+                Table.Set(key, value);
+            }
+        }
+
+        Log.ResetTo(snapshotIndex + 1);
+        foreach (var entry in entries)
+        {
+            Invariant.Check(entry.Index == Log.LastIndex + 1, $"the leader's log has a gap: expected index {Log.LastIndex + 1}, found {entry.Index}");
+            Log.Restore(entry);
+            Table.Apply(entry);
+        }
+
+        LoggedIndex = Log.LastIndex;
+    }
+
+    public void OnSnapshotInstalled(int follower, AppendReply reply, DateTimeOffset now) =>
+        _followers[follower].OnSnapshotInstalled(reply.AppliedThrough, reply.Incarnation, Log.LastIndex, now);
+
+    public void OnSnapshotFailed(int follower, DateTimeOffset now) => _followers[follower].OnSnapshotFailed(now);
 }
 
 /// <summary>The outcome of proposing a write: its entry, the sends to make, and a decision if one is already known.</summary>
@@ -153,4 +253,8 @@ public readonly record struct PlannedSend(int Follower, TimeSpan Delay);
 /// </summary>
 public readonly record struct AppendReply(long AppliedThrough, long AcceptedThrough, long Incarnation);
 
-public sealed record CatchUpBatch(CatchUpPlan Plan, IReadOnlyList<LogEntry> Entries);
+/// <summary>
+/// A catch-up decision: <see cref="Entries"/> to send, or (when <see cref="FromStorage"/>) the
+/// plan's range to read from the write-ahead log first, or a heartbeat or snapshot plan.
+/// </summary>
+public sealed record CatchUpBatch(CatchUpPlan Plan, IReadOnlyList<LogEntry> Entries, bool FromStorage = false);

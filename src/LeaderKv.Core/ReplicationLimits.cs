@@ -39,6 +39,13 @@ public sealed record ReplicationLimits
     /// </summary>
     public long MaxPendingWindow { get; init; } = 1 << 20;
 
+    /// <summary>
+    /// Entries the leader keeps in memory for catch-up (LOG_TAIL_ENTRIES), like Redis' replication
+    /// backlog. A follower further behind is served from the write-ahead log, or, when the entries
+    /// it needs are gone from there too, by a snapshot transfer.
+    /// </summary>
+    public int LogTailEntries { get; init; } = 100_000;
+
     public TimeSpan Backoff(int consecutiveFailures)
     {
         var exponent = Math.Clamp(consecutiveFailures - 1, 0, 16);

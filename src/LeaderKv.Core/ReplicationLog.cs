@@ -1,44 +1,65 @@
 namespace LeaderKv.Core;
 
 /// <summary>
-/// The leader's history in memory: entries with contiguous indexes starting after
-/// <see cref="FirstIndex"/> − 1. Followers that miss entries are sent them again from here.
+/// The newest part of the leader's history in memory: entries with contiguous indexes from
+/// <see cref="FirstIndex"/> to <see cref="LastIndex"/>. It holds at most <see cref="Capacity"/>
+/// entries (like Redis' replication backlog): appending to a full log drops the oldest entry, so
+/// memory stays bounded however long the leader runs. Older entries live only in the write-ahead
+/// log (or, without one, only in the table, which is what snapshot transfer sends).
 /// </summary>
 public sealed class ReplicationLog
 {
-    private readonly List<LogEntry> _entries = [];
+    private const int InitialSlots = 16;
+
+    private LogEntry[] _ring = new LogEntry[InitialSlots];
+    private int _head;
+    private int _count;
     private long _firstIndex = 1;
 
-    /// <summary>Index of the oldest entry still held (the log may later drop a prefix covered by a snapshot).</summary>
+    public ReplicationLog(int capacity = int.MaxValue)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        Capacity = capacity;
+    }
+
+    /// <summary>Most entries held at once.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Entries held now.</summary>
+    public int Count => _count;
+
+    /// <summary>Index of the oldest entry still held; entries below it were dropped to respect <see cref="Capacity"/>.</summary>
     public long FirstIndex => _firstIndex;
 
     /// <summary>Index of the newest entry, or <see cref="FirstIndex"/> − 1 when empty.</summary>
-    public long LastIndex => _firstIndex + _entries.Count - 1;
+    public long LastIndex => _firstIndex + _count - 1;
 
     public LogEntry Append(long term, string key, ReadOnlyMemory<byte> value)
     {
         var entry = new LogEntry(LastIndex + 1, term, key, value);
-        _entries.Add(entry);
+        Add(entry);
         return entry;
     }
 
     /// <summary>Adds an entry recovered from durable storage; it must follow the last one exactly.</summary>
     public void Restore(LogEntry entry)
     {
-        if (_entries.Count == 0 && entry.Index != LastIndex + 1)
+        if (_count == 0 && entry.Index != LastIndex + 1)
         {
             _firstIndex = entry.Index;
         }
 
         Invariant.Check(entry.Index == LastIndex + 1, $"log restore out of order: got {entry.Index}, expected {LastIndex + 1}");
-        _entries.Add(entry);
+        Add(entry);
     }
 
     /// <summary>Starts an empty log whose next entry will carry <paramref name="nextIndex"/>.</summary>
     public void ResetTo(long nextIndex)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nextIndex, 1);
-        _entries.Clear();
+        Array.Clear(_ring);
+        _head = 0;
+        _count = 0;
         _firstIndex = nextIndex;
     }
 
@@ -47,7 +68,7 @@ public sealed class ReplicationLog
     public LogEntry Get(long index)
     {
         Invariant.Check(Contains(index), $"index {index} is outside the log [{_firstIndex}, {LastIndex}]");
-        return _entries[(int)(index - _firstIndex)];
+        return _ring[Slot(index - _firstIndex)];
     }
 
     /// <summary>Copies up to <paramref name="maxEntries"/> entries from <paramref name="fromIndex"/> on, stopping early at <paramref name="maxBytes"/>.</summary>
@@ -75,4 +96,38 @@ public sealed class ReplicationLog
 
         return result;
     }
+
+    private void Add(LogEntry entry)
+    {
+        if (_count == Capacity)
+        {
+            // Full: the oldest entry makes room. Catch-up past this point reads storage or sends a snapshot.
+            _ring[_head] = null!;
+            _head = (_head + 1) % _ring.Length;
+            _count--;
+            _firstIndex++;
+        }
+        else if (_count == _ring.Length)
+        {
+            Grow();
+        }
+
+        _ring[Slot(_count)] = entry;
+        _count++;
+    }
+
+    private void Grow()
+    {
+        var size = (int)Math.Min(Math.Min((long)_ring.Length * 2, Capacity), Array.MaxLength);
+        var grown = new LogEntry[size];
+        for (var i = 0; i < _count; i++)
+        {
+            grown[i] = _ring[Slot(i)];
+        }
+
+        _ring = grown;
+        _head = 0;
+    }
+
+    private int Slot(long offset) => (int)((_head + offset) % _ring.Length);
 }

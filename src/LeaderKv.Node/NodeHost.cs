@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using LeaderKv.Core;
 using LeaderKv.Node.Configuration;
 using LeaderKv.Node.Contracts;
+using LeaderKv.Node.Durability;
 using LeaderKv.Node.Endpoints;
 using LeaderKv.Node.Replication;
 using LeaderKv.Node.Security;
@@ -65,6 +66,7 @@ public static class NodeHost
             builder.Services.AddSingleton<INodeStore>(services => services.GetRequiredService<FollowerDriver>());
         }
 
+        builder.Services.AddDurability(settings);
         configureServices?.Invoke(builder.Services);
         // After the callers' services, so that whichever server ends up registered is the one guarded.
         builder.Services.GuardReplicationExposure();

@@ -25,6 +25,7 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly List<WebApplication> _followerApps = [];
     private readonly ClusterSpec _spec;
     private WebApplication? _leaderApp;
+    private NodeSettings _leaderSettings = null!;
 
     private TestCluster(ClusterSpec spec) => _spec = spec;
 
@@ -46,7 +47,7 @@ public sealed class TestCluster : IAsyncDisposable
                 continue;
             }
 
-            var (app, url) = await StartNodeAsync(new NodeSettings { Role = NodeRole.Follower, Mode = spec.Mode, NodeId = $"follower-{i + 1}", Security = spec.FollowerSecurity ?? spec.Security }, spec.Services, port: 0, spec.FollowerTls);
+            var (app, url) = await StartNodeAsync(FollowerSettings(spec, i, spec.Mode), spec.Services, port: 0, spec.FollowerTls);
             cluster._followerApps.Add(app);
             cluster.Followers.Add(url);
         }
@@ -62,10 +63,21 @@ public sealed class TestCluster : IAsyncDisposable
             WriteTimeout = spec.WriteTimeout,
             DelaySeed = spec.DelaySeed,
             NodeId = "leader",
+            Durability = spec.DurabilityFor("leader"),
             Security = spec.Security,
         };
+        cluster._leaderSettings = leaderSettings;
         (cluster._leaderApp, cluster.Leader) = await StartNodeAsync(leaderSettings, spec.LeaderServices ?? spec.Services, port: 0);
         return cluster;
+    }
+
+    /// <summary>Stops the leader and starts it again on the same port (and data directory, if it has one).</summary>
+    public async Task RestartLeaderAsync()
+    {
+        await _leaderApp!.StopAsync();
+        await _leaderApp.DisposeAsync();
+        _leaderApp = null;
+        (_leaderApp, _) = await StartNodeAsync(_leaderSettings, _spec.LeaderServices ?? _spec.Services, Leader.Port);
     }
 
     /// <summary>Stops follower <paramref name="i"/> (its memory is lost, as with a crashed process).</summary>
@@ -76,10 +88,10 @@ public sealed class TestCluster : IAsyncDisposable
         _followerApps[i] = null!;
     }
 
-    /// <summary>Starts a fresh, empty follower process on follower <paramref name="i"/>'s address.</summary>
+    /// <summary>Starts follower <paramref name="i"/> again on its address: empty, or from its data directory if the spec gives it one.</summary>
     public async Task RestartFollowerAsync(int i, ReplicationMode mode = ReplicationMode.Ordered)
     {
-        var (app, _) = await StartNodeAsync(new NodeSettings { Role = NodeRole.Follower, Mode = mode, NodeId = $"follower-{i + 1}", Security = _spec.FollowerSecurity ?? _spec.Security }, null, Followers[i].Port, _spec.FollowerTls);
+        var (app, _) = await StartNodeAsync(FollowerSettings(_spec, i, mode), null, Followers[i].Port, _spec.FollowerTls);
         _followerApps[i] = app;
     }
 
@@ -130,6 +142,15 @@ public sealed class TestCluster : IAsyncDisposable
         Http.Dispose();
     }
 
+    private static NodeSettings FollowerSettings(ClusterSpec spec, int i, ReplicationMode mode) => new()
+    {
+        Role = NodeRole.Follower,
+        Mode = mode,
+        NodeId = $"follower-{i + 1}",
+        Durability = spec.DurabilityFor($"follower-{i + 1}"),
+        Security = spec.FollowerSecurity ?? spec.Security,
+    };
+
     /// <summary>Starts one node on 127.0.0.1; with <paramref name="tls"/>, over HTTPS configured the documented way (Kestrel:Certificates:Default).</summary>
     public static async Task<(WebApplication App, Uri Url)> StartNodeAsync(NodeSettings settings, Action<IServiceCollection>? services, int port, TestTls? tls = null)
     {
@@ -177,6 +198,16 @@ public sealed record ClusterSpec
     public Action<IServiceCollection>? Services { get; init; }
 
     public Action<IServiceCollection>? LeaderServices { get; init; }
+
+    /// <summary>
+    /// Storage for every node. With a <see cref="DurabilitySettings.DataDirectory"/>, each node gets
+    /// its own sub-directory of it (as <c>up --data-dir</c> does); without, nodes stay in memory
+    /// but the other settings (the leader's tail, for instance) still apply.
+    /// </summary>
+    public DurabilitySettings Durability { get; init; } = DurabilitySettings.InMemory;
+
+    public DurabilitySettings DurabilityFor(string node) =>
+        Durability.DataDirectory is { } root ? Durability with { DataDirectory = Path.Combine(root, node) } : Durability;
 
     /// <summary>Secret, keys and limits of every node (followers take <see cref="FollowerSecurity"/> when set).</summary>
     public SecuritySettings Security { get; init; } = new();

@@ -4,7 +4,7 @@ using LeaderKv.Core;
 namespace LeaderKv.Node.Configuration;
 
 /// <summary>The node's configuration, parsed and validated: typed values only, no strings left to interpret.</summary>
-public sealed record NodeSettings
+public sealed partial record NodeSettings
 {
     /// <summary>Added to MAX_DELAY for the default write timeout: the seed's HTTP client gave up after 5 s.</summary>
     private static readonly TimeSpan DefaultTimeoutSlack = TimeSpan.FromSeconds(5);
@@ -47,7 +47,9 @@ public sealed record NodeSettings
         int? seed = string.IsNullOrWhiteSpace(options.DelaySeed) ? null : ParseInt("DELAY_SEED", options.DelaySeed, 0, errors);
         int? port = string.IsNullOrWhiteSpace(options.Port) ? null : ParseInt("PORT", options.Port, 0, errors);
         var leaderUrl = ParseUrl("LEADER_URL", options.LeaderUrl, errors);
+        var durability = ParseDurability(options, mode, errors);
         var security = SecuritySettings.Parse(options, errors);
+        CheckLogLimits(durability, security, errors);
 
         if (minDelay < 0)
         {
@@ -89,6 +91,7 @@ public sealed record NodeSettings
             NodeId = string.IsNullOrWhiteSpace(options.NodeId) ? Environment.MachineName : options.NodeId.Trim(),
             LeaderUrl = leaderUrl,
             Port = port,
+            Durability = durability,
             Security = security,
         };
         return new ParseResult(settings, errors);

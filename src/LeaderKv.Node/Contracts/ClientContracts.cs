@@ -32,7 +32,8 @@ public sealed record NodeStatus(
     [property: JsonPropertyName("pending")] int Pending,
     [property: JsonPropertyName("writeQuorum")] int? WriteQuorum,
     [property: JsonPropertyName("leader")] string? Leader,
-    [property: JsonPropertyName("followers")] IReadOnlyList<FollowerStatusReport>? Followers);
+    [property: JsonPropertyName("followers")] IReadOnlyList<FollowerStatusReport>? Followers,
+    [property: JsonPropertyName("durability")] DurabilityStatus? Durability = null);
 
 public sealed record FollowerStatusReport(
     [property: JsonPropertyName("url")] string Url,

@@ -17,11 +17,13 @@ internal static class ReplicationEndpoints
         if (settings.Role == NodeRole.Leader)
         {
             app.MapPost("/replicate", Problems.NotFollower);
+            app.MapPost("/replicate/snapshot", Problems.NotFollower);
             return;
         }
 
         var replication = app.MapGroup("/replicate").RequireClusterAuthentication();
         replication.MapPost("", ReplicateAsync).RequireJsonBody();
+        replication.MapPost("/snapshot", SnapshotTransfer.InstallAsync).WithBodyLimit(SnapshotTransfer.MaxSnapshotBytes);
     }
 
     private static async Task<IResult> ReplicateAsync(HttpRequest request, FollowerDriver follower, CancellationToken token)
@@ -43,7 +45,7 @@ internal static class ReplicationEndpoints
             return Problems.BadAppend(parse.Error!);
         }
 
-        var reply = follower.Receive(parse.Entries);
+        var reply = await follower.ReceiveAsync(parse.Entries, token);
         return new RawJsonResult(writer => AppendCodec.WriteReply(writer, reply));
     }
 }

@@ -12,7 +12,7 @@ internal static class StatusEndpoints
     public static void MapStatusEndpoints(this IEndpointRouteBuilder app, NodeSettings settings)
     {
         app.MapGet("/health", () => TypedResults.Ok(new HealthReport("healthy", RoleName(settings.Role), settings.NodeId)));
-        app.MapGet("/status", (IServiceProvider services) => TypedResults.Ok(Describe(settings, services))).RequireApiKey(ApiAccess.Read);
+        app.MapGet("/status", (IServiceProvider services) => TypedResults.Ok(Describe(settings, services) with { Durability = DurabilityReport.Describe(settings, services) })).RequireApiKey(ApiAccess.Read);
     }
 
     private static NodeStatus Describe(NodeSettings settings, IServiceProvider services)
@@ -37,6 +37,7 @@ internal static class StatusEndpoints
     {
         FollowerStatus.Streaming => "streaming",
         FollowerStatus.CatchingUp => "catching-up",
+        FollowerStatus.Snapshot => "snapshot",
         _ => "down",
     };
 }

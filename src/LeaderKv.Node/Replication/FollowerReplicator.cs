@@ -134,11 +134,10 @@ internal sealed class FollowerReplicator : IDisposable
                 return live;
             }
 
-            var now = _time.GetUtcNow();
-            var catchUp = _driver.WithState(state => state.NextCatchUp(_id, now));
+            var catchUp = await _driver.NextCatchUpAsync(_id, _client, token).ConfigureAwait(false);
             if (catchUp is not null)
             {
-                return catchUp.Entries;
+                return catchUp;
             }
 
             await _due.Reader.WaitToReadAsync(token).ConfigureAwait(false);

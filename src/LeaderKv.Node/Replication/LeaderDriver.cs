@@ -1,5 +1,6 @@
 using LeaderKv.Core;
 using LeaderKv.Node.Configuration;
+using LeaderKv.Node.Durability;
 using LeaderKv.Node.Security;
 using LeaderKv.Node.Transport;
 
@@ -7,9 +8,9 @@ namespace LeaderKv.Node.Replication;
 
 /// <summary>
 /// The one place where the leader's core state, its transport and its waiting clients meet. The
-/// core decides under <see cref="_gate"/>; sends, waits and responses happen outside it.
+/// core decides under <see cref="_gate"/>; sends, waits, log writes and responses happen outside it.
 /// </summary>
-public sealed class LeaderDriver : BackgroundService, INodeStore
+public sealed partial class LeaderDriver : BackgroundService, INodeStore
 {
     private readonly Lock _gate = new();
     private readonly LeaderState _state;
@@ -18,18 +19,39 @@ public sealed class LeaderDriver : BackgroundService, INodeStore
     private readonly NodeSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger<LeaderDriver> _logger;
+    private readonly NodeStorage? _storage;
+    private readonly IHostApplicationLifetime? _lifetime;
 
-    public LeaderDriver(NodeSettings settings, IDelaySource delays, TimeProvider time, ILogger<LeaderDriver> logger, ReplicationLimits? limits = null)
+    public LeaderDriver(
+        NodeSettings settings,
+        IDelaySource delays,
+        TimeProvider time,
+        ILogger<LeaderDriver> logger,
+        ReplicationLimits? limits = null,
+        NodeStorage? storage = null,
+        IHostApplicationLifetime? lifetime = null)
     {
         _settings = settings;
         _time = time;
         _logger = logger;
-        _state = new LeaderState(settings.Followers.Count, settings.WriteQuorum, term: 1, delays, limits);
+        _storage = storage;
+        _lifetime = lifetime;
+        var effectiveLimits = (limits ?? ReplicationLimits.Default) with { LogTailEntries = settings.Durability.LogTailEntries };
+        _state = new LeaderState(settings.Followers.Count, settings.WriteQuorum, term: 1, delays, effectiveLimits, durableLog: storage is not null);
+        if (storage is not null)
+        {
+            Restore(storage);
+        }
+
         _replicators = new FollowerReplicator[settings.Followers.Count];
         for (var i = 0; i < _replicators.Length; i++)
         {
             var connections = _state.Limits.MaxAppendsInFlight + 2;
-            var client = new HttpReplicationClient(settings.Followers[i], connections, ClusterTransport.CreateHandler(settings.Security, time, connections));
+            var client = new HttpReplicationClient(
+                settings.Followers[i],
+                connections,
+                ClusterTransport.CreateHandler(settings.Security, time, connections),
+                () => ClusterTransport.CreateHandler(settings.Security, time, 1));
             _replicators[i] = new FollowerReplicator(i, client, this, time, logger);
         }
     }
@@ -74,6 +96,7 @@ public sealed class LeaderDriver : BackgroundService, INodeStore
     {
         Proposal proposal;
         TaskCompletionSource<QuorumDecision>? waiter = null;
+        ValueTask logged = default;
         lock (_gate)
         {
             proposal = _state.Propose(key, value);
@@ -82,6 +105,17 @@ public sealed class LeaderDriver : BackgroundService, INodeStore
                 waiter = new TaskCompletionSource<QuorumDecision>(TaskCreationOptions.RunContinuationsAsynchronously);
                 _waiters.Add(proposal.Entry.Index, waiter);
             }
+
+            if (_storage is not null)
+            {
+                // Queued under the lock, so the log receives entries in index order.
+                logged = _storage.Log.AppendAsync([proposal.Entry], CancellationToken.None);
+            }
+        }
+
+        if (_storage is not null)
+        {
+            await LogAsync(proposal.Entry.Index, logged).ConfigureAwait(false);
         }
 
         foreach (var send in proposal.Sends)

@@ -20,11 +20,23 @@ public sealed class HttpReplicationClient : IDisposable
 
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
 
+    /// <summary>Bound on one snapshot transfer: minutes, since it carries the whole table.</summary>
+    public static readonly TimeSpan SnapshotTimeout = TimeSpan.FromMinutes(10);
+
+    private static readonly MediaTypeHeaderValue SnapshotContentType = new("application/octet-stream");
+
     private readonly HttpClient _http;
+    private readonly Func<HttpMessageHandler> _snapshotHandler;
+    private HttpClient? _snapshotHttp;
     private readonly Uri _replicateUri;
 
-    public HttpReplicationClient(Uri follower, int maxConnections, HttpMessageHandler? handler = null)
+    /// <param name="follower">The follower's base URL.</param>
+    /// <param name="maxConnections">Connections for appends.</param>
+    /// <param name="handler">The HTTP stack for appends (TLS, signing); a plain one when null.</param>
+    /// <param name="snapshotHandler">Builds the same stack for snapshot transfers, which get their own client and timeout.</param>
+    public HttpReplicationClient(Uri follower, int maxConnections, HttpMessageHandler? handler = null, Func<HttpMessageHandler>? snapshotHandler = null)
     {
+        _snapshotHandler = snapshotHandler ?? (() => CreateHandler(1));
         Follower = follower;
         _replicateUri = new Uri(follower, "/replicate");
         _http = new HttpClient(handler ?? CreateHandler(maxConnections)) { Timeout = RequestTimeout };
@@ -72,7 +84,42 @@ public sealed class HttpReplicationClient : IDisposable
         }
     }
 
-    public void Dispose() => _http.Dispose();
+    /// <summary>
+    /// Streams a snapshot (the format of <c>LeaderKv.Storage.Snapshots.SnapshotWriter</c>) to the
+    /// follower's <c>/replicate/snapshot</c>; the reply is the follower's watermark after installing it.
+    /// Uses its own client because a snapshot may take far longer than <see cref="RequestTimeout"/>.
+    /// </summary>
+    public async Task<AppendResult> SendSnapshotAsync(Func<Stream, CancellationToken, Task> writeBody, CancellationToken token)
+    {
+        _snapshotHttp ??= new HttpClient(_snapshotHandler()) { Timeout = SnapshotTimeout };
+        using var content = new SnapshotContent(writeBody);
+        content.Headers.ContentType = SnapshotContentType;
+        try
+        {
+            using var response = await _snapshotHttp.PostAsync(new Uri(Follower, "/replicate/snapshot"), content, token).ConfigureAwait(false);
+            var payload = await response.Content.ReadAsByteArrayAsync(token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                return AppendResult.Failed($"HTTP {(int)response.StatusCode}");
+            }
+
+            return AppendCodec.TryReadReply(payload, out var reply) ? AppendResult.Succeeded(reply) : AppendResult.Failed("unreadable reply");
+        }
+        catch (HttpRequestException exception)
+        {
+            return AppendResult.Failed(exception.HttpRequestError.ToString());
+        }
+        catch (TaskCanceledException) when (!token.IsCancellationRequested)
+        {
+            return AppendResult.Failed("timeout");
+        }
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _snapshotHttp?.Dispose();
+    }
 }
 
 /// <summary>An append's outcome: the follower's reply, or why there is none.</summary>
