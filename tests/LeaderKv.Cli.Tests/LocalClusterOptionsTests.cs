@@ -37,6 +37,17 @@ public sealed class LocalClusterOptionsTests
     }
 
     [Theory]
+    [InlineData("/tmp/kv", "sometimes", LeaderKv.Core.ReplicationMode.Ordered, "--fsync")]
+    [InlineData(null, "always", LeaderKv.Core.ReplicationMode.Ordered, "--fsync needs --data-dir")]
+    [InlineData("/tmp/kv", null, LeaderKv.Core.ReplicationMode.Unordered, "--data-dir needs ordered mode")]
+    public void Validate_rejects_storage_flags_the_nodes_would_refuse(string? dataDir, string? fsync, LeaderKv.Core.ReplicationMode mode, string message)
+    {
+        var options = new LocalClusterOptions { DataDirectory = dataDir, Fsync = fsync, Mode = mode };
+
+        Assert.Contains(message, options.Validate());
+    }
+
+    [Theory]
     [InlineData(0, 0)]
     [InlineData(5, 0)]
     [InlineData(5, 5)]

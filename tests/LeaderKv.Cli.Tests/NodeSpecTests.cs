@@ -59,4 +59,26 @@ public sealed class NodeSpecTests
         Assert.Equal("7", followers[0].Environment["DELAY_SEED"]);
         Assert.Equal("follower", followers[0].Environment["ROLE"]);
     }
+
+    [Fact]
+    public void With_a_data_directory_each_node_gets_its_own_sub_directory_and_the_fsync_policy()
+    {
+        var options = new LocalClusterOptions { Followers = 2, DataDirectory = "cluster-data", Fsync = "interval" };
+
+        var (leader, followers) = NodeSpec.ForCluster(options);
+
+        var directories = followers.Prepend(leader).Select(n => n.Environment["DATA_DIR"]).ToList();
+        Assert.Equal(Path.GetFullPath("cluster-data/leader"), directories[0]);
+        Assert.Equal(Path.GetFullPath("cluster-data/follower-2"), directories[2]);
+        Assert.Equal(3, directories.Distinct().Count());
+        Assert.All(followers.Prepend(leader), n => Assert.Equal("interval", n.Environment["FSYNC"]));
+    }
+
+    [Fact]
+    public void Without_a_data_directory_nodes_stay_in_memory()
+    {
+        var (leader, followers) = NodeSpec.ForCluster(new LocalClusterOptions { Followers = 1 });
+
+        Assert.All(followers.Prepend(leader), n => Assert.False(n.Environment.ContainsKey("DATA_DIR")));
+    }
 }

@@ -44,6 +44,15 @@ public sealed record LocalClusterOptions
     /// </summary>
     public string ClusterSecret { get; init; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>
+    /// A directory under which each node keeps its write-ahead log and snapshots (DATA_DIR), in a
+    /// sub-directory named after the node; null keeps every node in memory, as the seed does.
+    /// </summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>FSYNC for every node when <see cref="DataDirectory"/> is set: always, interval or never; null is the node's default (always).</summary>
+    public string? Fsync { get; init; }
+
     /// <summary>LeaderKv.Node.dll; null means the copy next to this assembly (see the Cli project's reference).</summary>
     public string? NodeAssemblyPath { get; init; }
 
@@ -71,6 +80,16 @@ public sealed record LocalClusterOptions
         if (MinDelayMs > MaxDelayMs)
         {
             return $"--min-delay ({MinDelayMs}) must not exceed --max-delay ({MaxDelayMs}).";
+        }
+
+        if (DataDirectory is not null && Mode == ReplicationMode.Unordered)
+        {
+            return "--data-dir needs ordered mode: a snapshot cannot describe the state unordered mode builds.";
+        }
+
+        if (Fsync is not null && (DataDirectory is null || Fsync is not ("always" or "interval" or "never")))
+        {
+            return DataDirectory is null ? "--fsync needs --data-dir." : $"--fsync must be always, interval or never (got {Fsync}).";
         }
 
         if (BasePort < 1 || BasePort + Followers > 65535)

@@ -16,7 +16,7 @@ public sealed record NodeSpec(string Name, Uri Url, IReadOnlyDictionary<string, 
             .Select(i => new NodeSpec(
                 $"follower-{i}",
                 UrlFor(options, options.BasePort + i),
-                new Dictionary<string, string>(options.ExtraEnvironment)
+                new Dictionary<string, string>(Storage(options, $"follower-{i}"))
                 {
                     ["ROLE"] = "follower",
                     ["NODE_ID"] = $"follower-{i}",
@@ -30,7 +30,7 @@ public sealed record NodeSpec(string Name, Uri Url, IReadOnlyDictionary<string, 
         var leader = new NodeSpec(
             "leader",
             leaderUrl,
-            new Dictionary<string, string>(options.ExtraEnvironment)
+            new Dictionary<string, string>(Storage(options, "leader"))
             {
                 ["ROLE"] = "leader",
                 ["NODE_ID"] = "leader",
@@ -44,6 +44,22 @@ public sealed record NodeSpec(string Name, Uri Url, IReadOnlyDictionary<string, 
             });
 
         return (leader, followers);
+    }
+
+    /// <summary>The extra environment plus, with a data directory, the node's own sub-directory and fsync policy.</summary>
+    private static Dictionary<string, string> Storage(LocalClusterOptions options, string node)
+    {
+        var environment = new Dictionary<string, string>(options.ExtraEnvironment);
+        if (options.DataDirectory is { } root)
+        {
+            environment["DATA_DIR"] = Path.GetFullPath(Path.Combine(root, node));
+            if (options.Fsync is { } fsync)
+            {
+                environment["FSYNC"] = fsync;
+            }
+        }
+
+        return environment;
     }
 
     private static Uri UrlFor(LocalClusterOptions options, int port) => new($"http://{options.Host}:{port}/");

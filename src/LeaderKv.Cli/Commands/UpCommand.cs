@@ -50,10 +50,20 @@ internal static class UpCommand
             DefaultValueFactory = _ => defaults.Mode,
         };
         var logs = new Option<bool>("--logs") { Description = "Print every node's log lines, prefixed with its name." };
+        var dataDir = new Option<string?>("--data-dir")
+        {
+            Description = "Keep each node's log and snapshots in DIR/<node> so the cluster survives restarts (default: in memory).",
+            HelpName = "DIR",
+        };
+        var fsync = new Option<string?>("--fsync")
+        {
+            Description = "With --data-dir: always (fsync before every ack, the default), interval or never.",
+            HelpName = "POLICY",
+        };
 
         var command = new Command("up", "Start a leader and its followers on 127.0.0.1 and run them until Ctrl+C.")
         {
-            followers, quorum, minDelay, maxDelay, basePort, mode, logs,
+            followers, quorum, minDelay, maxDelay, basePort, mode, logs, dataDir, fsync,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -67,6 +77,8 @@ internal static class UpCommand
                 MaxDelayMs = parse.GetValue(maxDelay),
                 BasePort = parse.GetValue(basePort),
                 Mode = parse.GetValue(mode),
+                DataDirectory = parse.GetValue(dataDir),
+                Fsync = parse.GetValue(fsync),
                 NodeOutput = parse.GetValue(logs) ? (node, line) => output.WriteLine($"[{node}] {line}") : null,
             };
             if (options.Validate() is { } problem)
