@@ -67,9 +67,11 @@ public sealed class LeaderState
     public IReadOnlyList<FollowerProgress> Followers => _followers;
 
     /// <summary>
-    /// Assigns the next index, applies the write locally and plans one delayed send per reachable
-    /// follower. A follower known to be down is not sent to (it catches up later); it counts as a
-    /// failure for this write's quorum at once, so a write that cannot reach its quorum fails fast.
+    /// Assigns the next index, applies the write locally and plans one delayed send per follower.
+    /// A follower believed down is sent to as well: "down" only paces catch-up retries, and a belief
+    /// that is seconds old (a probe that failed while the follower was still starting) must not fail
+    /// writes it could acknowledge. A follower that really is down refuses the send at once, which
+    /// fails an unreachable quorum just as fast.
     /// </summary>
     public Proposal Propose(string key, ReadOnlyMemory<byte> value)
     {
@@ -96,13 +98,6 @@ public sealed class LeaderState
         var decision = waitsForQuorum ? QuorumDecision.None : new QuorumDecision(entry.Index, QuorumOutcome.Met, 0, TimeSpan.Zero);
         foreach (var follower in _followers)
         {
-            if (follower.IsDown)
-            {
-                var failed = Tracker.OnFailure(entry.Index, follower.Id);
-                decision = failed.IsDecided ? failed : decision;
-                continue;
-            }
-
             follower.MarkOutstanding(entry.Index);
             sends.Add(new PlannedSend(follower.Id, delays[follower.Id]));
         }

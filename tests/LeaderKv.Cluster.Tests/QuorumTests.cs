@@ -68,6 +68,25 @@ public class QuorumTests
     }
 
     [Fact]
+    public async Task A_follower_that_starts_after_the_leader_counts_for_the_very_next_write()
+    {
+        // Goal: a leader that saw a follower down (it was still starting) must not fail writes once
+        // the follower is up, while its retry backoff has yet to run. Method: start the leader with
+        // follower 2's address refusing, wait until the leader reports it down, start it, and write
+        // at once with a quorum that needs every follower.
+        await using var cluster = await TestCluster.StartAsync(new ClusterSpec { Followers = 2, Quorum = 2, DeadFollowers = new HashSet<int> { 1 } });
+        await TestCluster.EventuallyAsync(
+            async () => (await cluster.StatusAsync(cluster.Leader)).GetProperty("followers")[1].GetProperty("state").GetString() == "down",
+            "the leader to report follower 2 down");
+
+        await cluster.RestartFollowerAsync(1);
+        using var response = await cluster.WriteAsync("k", 1);
+
+        response.EnsureSuccessStatusCode();
+        Assert.Equal(2, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("acks").GetInt32());
+    }
+
+    [Fact]
     public async Task Quorum_not_met_is_a_500_that_says_the_write_is_applied_on_the_leader()
     {
         await using var cluster = await TestCluster.StartAsync(new ClusterSpec { Quorum = 4, DeadFollowers = new HashSet<int> { 1, 3 } });

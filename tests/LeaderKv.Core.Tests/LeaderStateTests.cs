@@ -54,17 +54,33 @@ public class LeaderStateTests
     }
 
     [Fact]
-    public void A_follower_known_down_counts_as_a_failure_at_once_so_an_unreachable_quorum_fails_fast()
+    public void A_follower_believed_down_still_gets_new_writes_and_can_complete_their_quorum()
     {
+        // A probe that failed while the follower was starting must not fail writes it can ack.
         var leader = NewLeader(followers: 2, quorum: 2);
         var first = leader.Propose("a", Json("1")).Entry;
         leader.OnAppendFailed(1, [first.Index], Start);
         leader.OnAppendSucceeded(0, [first.Index], new AppendReply(1, 100, 7), Start);
+        Assert.True(leader.Followers[1].IsDown);
 
         var second = leader.Propose("b", Json("2"));
+        leader.OnAppendSucceeded(0, [second.Entry.Index], new AppendReply(2, 100, 7), Start);
+        var decisions = leader.OnAppendSucceeded(1, [second.Entry.Index], new AppendReply(0, 100, 9), Start);
 
-        Assert.Equal(QuorumOutcome.Failed, second.Decision.Outcome);
-        Assert.Equal([0], second.Sends.Select(s => s.Follower));
+        Assert.Equal([0, 1], second.Sends.Select(s => s.Follower));
+        Assert.False(second.Decision.IsDecided);
+        Assert.Equal(QuorumOutcome.Met, Assert.Single(decisions).Outcome);
+    }
+
+    [Fact]
+    public void A_send_refused_by_a_down_follower_fails_an_unreachable_quorum_at_once()
+    {
+        var leader = NewLeader(followers: 2, quorum: 2);
+        var entry = leader.Propose("a", Json("1")).Entry;
+
+        var decisions = leader.OnAppendFailed(1, [entry.Index], Start);
+
+        Assert.Equal(QuorumOutcome.Failed, Assert.Single(decisions).Outcome);
     }
 
     [Fact]
