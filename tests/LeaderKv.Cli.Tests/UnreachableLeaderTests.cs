@@ -1,3 +1,4 @@
+using LeaderKv.Cli.Cluster;
 using LeaderKv.Cli.Tests.Support;
 
 namespace LeaderKv.Cli.Tests;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace LeaderKv.Cli.Bench;
+namespace LeaderKv.Cli.Cluster;
 
 /// <summary>
 /// Finds consecutive free loopback ports for a local cluster (leader on the base, follower i on base + i),
