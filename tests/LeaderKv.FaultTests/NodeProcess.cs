@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace LeaderKv.FaultTests;
@@ -95,12 +93,7 @@ public sealed class NodeProcess : IDisposable
     public void Dispose() => Kill();
 
     /// <summary>A loopback port that was free a moment ago.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LeaderKv.Cli.Cluster.FreePorts.FindConsecutive(1);
 
     private void Append(string? line)
     {
