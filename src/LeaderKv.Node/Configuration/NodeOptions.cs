@@ -53,4 +53,26 @@ public sealed partial class NodeOptions
     /// <summary>Shortcut for <c>ASPNETCORE_URLS=http://0.0.0.0:PORT</c>.</summary>
     [ConfigurationKeyName("PORT")]
     public string? Port { get; init; }
+
+    /// <summary>
+    /// Every node of a failover cluster as <c>id=url</c>, comma-separated, the same list on every
+    /// node. Set, it turns on elections: any node can become leader. Unset, the seed's fixed layout.
+    /// </summary>
+    [ConfigurationKeyName("PEERS")]
+    public string? Peers { get; init; }
+
+    /// <summary>How long a follower waits without hearing a leader before it runs an election, in milliseconds (randomised up to twice this).</summary>
+    [ConfigurationKeyName("ELECTION_TIMEOUT")]
+    public string? ElectionTimeout { get; init; }
+
+    /// <summary>How often a leader heartbeats its followers, in milliseconds.</summary>
+    [ConfigurationKeyName("HEARTBEAT_INTERVAL")]
+    public string? HeartbeatInterval { get; init; }
+
+    /// <summary>
+    /// <c>true</c> lets a node with <c>PEERS</c> run without <c>DATA_DIR</c>. Unsafe: a node that forgets
+    /// its vote can elect two leaders in one term; for experiments only.
+    /// </summary>
+    [ConfigurationKeyName("UNSAFE_ALLOW_IN_MEMORY_FAILOVER")]
+    public string? UnsafeAllowInMemoryFailover { get; init; }
 }
