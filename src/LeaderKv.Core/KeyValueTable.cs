@@ -16,7 +16,13 @@ public sealed class KeyValueTable
     public bool TryGet(string key, out VersionedValue value) => _entries.TryGetValue(key, out value);
 
     /// <summary>Sets the key to the entry's value. Ordering is the caller's job: ordered mode applies by index, arrival-order mode on purpose does not.</summary>
-    public void Apply(LogEntry entry) => _entries[entry.Key] = new VersionedValue(entry.Value, entry.Index);
+    public void Apply(LogEntry entry)
+    {
+        if (!entry.IsNoOp)
+        {
+            _entries[entry.Key] = new VersionedValue(entry.Value, entry.Index);
+        }
+    }
 
     /// <summary>Sets a key to a value recovered from a snapshot, keeping the index of the write that produced it.</summary>
     public void Set(string key, VersionedValue value) => _entries[key] = value;

@@ -33,4 +33,16 @@ public static class QuorumMath
 
         return min + (max - min) * quorum / (followerCount + 1);
     }
+
+    /// <summary>
+    /// Election quorum E = max(nodes − W, majority) for <paramref name="nodes"/> = N + 1 nodes and
+    /// W follower acks per write: large enough to meet every replication quorum (W + 1 nodes) and
+    /// every other election quorum.
+    /// </summary>
+    public static int ElectionQuorum(int nodes, int writeQuorum)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(writeQuorum);
+        return Math.Max(nodes - writeQuorum, nodes / 2 + 1);
+    }
 }

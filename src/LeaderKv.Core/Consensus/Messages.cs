@@ -1,0 +1,133 @@
+namespace LeaderKv.Core.Consensus;
+
+/// <summary>
+/// Everything replicas say to each other. Every message carries the sender's <see cref="Term"/>:
+/// a node never goes back to a lower term and answers a lower-term request with its own term.
+/// Requests get exactly one response each; <see cref="RequestId"/> lets a transport that carries
+/// a request and its response in one exchange (HTTP) match them. The core copies a request's id
+/// into its response and never reads it otherwise.
+/// </summary>
+public abstract record Message
+{
+    public required string From { get; init; }
+
+    public required string To { get; init; }
+
+    public required long Term { get; init; }
+
+    public long RequestId { get; init; }
+}
+
+/// <summary>
+/// Leader → follower: entries (possibly none: a heartbeat) in the leader's term, and the leader's
+/// commit index. <see cref="Delay"/> is the simulated network lag the transport waits before sending;
+/// it never travels.
+/// </summary>
+public sealed record AppendRequest : Message
+{
+    public required IReadOnlyList<LogEntry> Entries { get; init; }
+
+    public required long CommitIndex { get; init; }
+
+    /// <summary>The leader's last index when it sent this: a tainted follower must reach it before its promises count again.</summary>
+    public required long LeaderLastIndex { get; init; }
+
+    public required long LeaderIncarnation { get; init; }
+
+    public TimeSpan Delay { get; init; }
+}
+
+/// <summary>
+/// Follower → leader. <see cref="Acked"/>: indexes now held (and logged) as accepted in
+/// <see cref="Message.Term"/>. <see cref="Refused"/>: indexes not taken (beyond the pending window).
+/// <see cref="Rejected"/>: the request's term was stale and nothing was taken.
+/// </summary>
+public sealed record AppendResponse : Message
+{
+    public required IReadOnlyList<long> Acked { get; init; }
+
+    public IReadOnlyList<long> Refused { get; init; } = [];
+
+    public required long AppliedThrough { get; init; }
+
+    public required long Incarnation { get; init; }
+
+    public bool Tainted { get; init; }
+
+    public bool Rejected { get; init; }
+}
+
+/// <summary>"Would you vote for me in <see cref="Message.Term"/>?" — asked before the term is raised, so a node that cannot win never disturbs a working leader.</summary>
+public sealed record PreVoteRequest : Message;
+
+public sealed record PreVoteResponse : Message
+{
+    public required bool Granted { get; init; }
+}
+
+/// <summary>A candidate asks for a promise in <see cref="Message.Term"/>; <see cref="Incarnation"/> names this run of the candidate's process.</summary>
+public sealed record VoteRequest : Message
+{
+    public required long Incarnation { get; init; }
+}
+
+/// <summary>
+/// A vote. When <see cref="Granted"/>, it is a promise: the voter will accept nothing below
+/// <see cref="Message.Term"/>, and it reports its applied index v and every slot it holds above v
+/// with the term it accepted each in. A tainted voter's promise does not count toward the election.
+/// </summary>
+public sealed record VoteResponse : Message
+{
+    public required bool Granted { get; init; }
+
+    public required long Incarnation { get; init; }
+
+    public required long AppliedThrough { get; init; }
+
+    public required IReadOnlyList<LogEntry> Held { get; init; }
+
+    public bool Tainted { get; init; }
+}
+
+/// <summary>A new leader catching up: "send me your applied entries in [<see cref="FromIndex"/>, <see cref="ToIndex"/>]".</summary>
+public sealed record FetchRequest : Message
+{
+    public required long FromIndex { get; init; }
+
+    public required long ToIndex { get; init; }
+}
+
+/// <summary>Applied (so committed) entries from <see cref="FetchRequest.FromIndex"/> on, or a snapshot when they were compacted.</summary>
+public sealed record FetchResponse : Message
+{
+    public required IReadOnlyList<LogEntry> Entries { get; init; }
+
+    public SnapshotImage? Snapshot { get; init; }
+
+    public bool Rejected { get; init; }
+}
+
+/// <summary>Leader → follower that needs entries the leader compacted: its whole table as of an applied index. Answered by <see cref="AppendResponse"/>.</summary>
+public sealed record SnapshotRequest : Message
+{
+    public required SnapshotImage Snapshot { get; init; }
+
+    public required long LeaderIncarnation { get; init; }
+}
+
+/// <summary>A node's table as of <see cref="Index"/>: every entry ≤ it is applied (and so committed).</summary>
+public sealed record SnapshotImage(long Index, IReadOnlyList<KeyValuePair<string, VersionedValue>> Entries)
+{
+    public static SnapshotImage Of(KeyValueTable table, long index) => new(index, table.Entries.ToArray());
+
+    public KeyValueTable ToTable()
+    {
+        var table = new KeyValueTable();
+        foreach (var (key, value) in Entries)
+        {
+            table.Set(key, value);
+        }
+
+        return table;
+    }
+}

@@ -1,0 +1,362 @@
+namespace LeaderKv.Core.Consensus;
+
+/// <summary>The leader's side: proposing, replicating per slot, counting acks of its term, committing, and knowing when to stop.</summary>
+public sealed partial class Replica
+{
+    // Each peer gets at most this many entries on their way through catch-up at once.
+    private const int CatchUpBatchesInFlight = 4;
+
+    private readonly Dictionary<string, PeerProgress> _peers;
+    private readonly Dictionary<long, PendingSlot> _pending = [];
+    private long _highestAnsweredCommitted;
+    private long _leaderSinceTick;
+
+    /// <summary>The leader's view of each follower (empty unless this node leads).</summary>
+    public IReadOnlyCollection<PeerProgress> Peers => _peers.Values;
+
+    /// <summary>Slots proposed in this term and not yet under the commit index.</summary>
+    public int PendingCount => _pending.Count;
+
+    /// <summary>
+    /// Puts a client write in the log and sends it to every follower, each after its own simulated
+    /// delay. Its outcome (committed or unknown) comes later in a <see cref="Ready"/>; a rejection is
+    /// immediate and means nothing entered the log.
+    /// </summary>
+    public ProposeResult Propose(string key, ReadOnlyMemory<byte> value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        if (Role != ReplicaRole.Leader)
+        {
+            return new ProposeResult(LeaderId is null ? ProposeStatus.NoLeader : ProposeStatus.NotLeader, 0, Term, LeaderId);
+        }
+
+        if (_recovering)
+        {
+            return new ProposeResult(ProposeStatus.Recovering, 0, Term, Id);
+        }
+
+        if (ReachableFollowers() < _config.WriteQuorum)
+        {
+            return new ProposeResult(ProposeStatus.QuorumUnreachable, 0, Term, Id);
+        }
+
+        if (Log.LastIndex - CommitIndex >= _config.MaxUncommitted)
+        {
+            return new ProposeResult(ProposeStatus.Overloaded, 0, Term, Id);
+        }
+
+        var index = Log.LastIndex + 1;
+        var entry = new LogEntry(index, Term, key, value);
+        Log.Accept(entry);
+        _toPersist.Add(entry);
+        var delays = new TimeSpan[_config.Peers.Count];
+        foreach (var peer in _peers.Values)
+        {
+            delays[peer.Position] = _delays.Next(peer.Position, index);
+        }
+
+        _pending[index] = new PendingSlot(index, delays) { HasClient = true };
+        foreach (var peer in _peers.Values)
+        {
+            peer.MarkSent(index, _tick);
+            Send(new AppendRequest
+            {
+                From = Id, To = peer.Id, Term = Term, Entries = [entry], CommitIndex = CommitIndex,
+                LeaderLastIndex = index, LeaderIncarnation = Incarnation, Delay = delays[peer.Position],
+            });
+        }
+
+        return new ProposeResult(ProposeStatus.Accepted, index, Term, Id);
+    }
+
+    /// <summary>
+    /// The transport could not deliver an append (or snapshot) to <paramref name="peer"/>: its slots go
+    /// again through catch-up, and a write whose quorum can no longer be met is answered unknown.
+    /// </summary>
+    public void ReportUnreachable(string peer, IReadOnlyList<long> indexes)
+    {
+        if (Role != ReplicaRole.Leader || !_peers.TryGetValue(peer, out var progress))
+        {
+            return;
+        }
+
+        foreach (var index in indexes)
+        {
+            progress.Settle(index);
+            progress.Next = Math.Min(progress.Next, index);
+            if (_pending.TryGetValue(index, out var slot))
+            {
+                slot.Fail(progress.Position);
+                OnSlotProgress(slot);
+            }
+        }
+
+        progress.SnapshotSentTick = -1;
+        if (!progress.IsDown)
+        {
+            progress.IsDown = true;
+            Event(ReplicaEventKind.FollowerDown, peer);
+        }
+    }
+
+    private int ReachableFollowers()
+    {
+        var since = _tick - _config.ElectionTicks;
+        return _peers.Values.Count(p => !p.IsDown && p.LastHeardTick >= since);
+    }
+
+    private void TickLeader()
+    {
+        if (_recovering && ++_recoveryElapsed > _config.ElectionTicks)
+        {
+            FailRecovery();
+            return;
+        }
+
+        // Check-quorum: fewer than N + 2 − E nodes answering means an election quorum may exist
+        // without us, so a newer leader may already serve writes.
+        if (_tick - _leaderSinceTick >= _config.ElectionTicks)
+        {
+            var heard = 1 + ReachableFollowers();
+            if (heard < _config.LeaseQuorum)
+            {
+                if (_config.Failover == FailoverMode.Automatic)
+                {
+                    Event(ReplicaEventKind.SteppedDown, detail: $"heard {heard} of the {_config.LeaseQuorum} nodes it needs within an election timeout");
+                    BecomeFollower(Term, null, 0);
+                }
+                else
+                {
+                    // The seed's layout has no other candidate: running recovery again is how it regains a quorum.
+                    Campaign(bestEffort: _config.WriteQuorum == 0);
+                }
+
+                return;
+            }
+        }
+
+        var expiredBefore = _tick - _config.RetryTicks;
+        foreach (var peer in _peers.Values)
+        {
+            var lowest = peer.ExpireSentBefore(expiredBefore);
+            if (lowest != 0)
+            {
+                peer.Next = Math.Min(peer.Next, lowest);
+            }
+
+            if (peer.LastHeardTick < _tick - _config.ElectionTicks && !peer.IsDown && _tick - _leaderSinceTick >= _config.ElectionTicks)
+            {
+                peer.IsDown = true;
+                Event(ReplicaEventKind.FollowerDown, peer.Id);
+            }
+        }
+
+        if (++_heartbeatElapsed >= _config.HeartbeatTicks)
+        {
+            _heartbeatElapsed = 0;
+            BroadcastHeartbeat();
+        }
+    }
+
+    private void BroadcastHeartbeat()
+    {
+        foreach (var peer in _peers.Values)
+        {
+            Replicate(peer, heartbeat: true);
+        }
+    }
+
+    /// <summary>
+    /// Sends a follower what it lacks above its applied index: every slot not already on its way and
+    /// not acked in this term (re-sent in this term even when the follower holds an older copy), or a
+    /// snapshot when those slots were compacted. With <paramref name="heartbeat"/>, an empty append goes
+    /// when nothing else does.
+    /// </summary>
+    private void Replicate(PeerProgress peer, bool heartbeat)
+    {
+        if (peer.Next <= peer.AppliedThrough)
+        {
+            peer.Next = peer.AppliedThrough + 1;
+        }
+
+        var entries = new List<LogEntry>();
+        if (!_recovering && !peer.IsDown)
+        {
+            if (peer.AppliedThrough < Log.CompactedThrough)
+            {
+                if (peer.SnapshotSentTick < 0 || _tick - peer.SnapshotSentTick > _config.RetryTicks * 4)
+                {
+                    peer.SnapshotSentTick = _tick;
+                    Send(new SnapshotRequest { From = Id, To = peer.Id, Term = Term, Snapshot = SnapshotImage.Of(Table, AppliedThrough), LeaderIncarnation = Incarnation });
+                    Event(ReplicaEventKind.SnapshotSent, peer.Id, $"through {AppliedThrough}");
+                }
+
+                return;
+            }
+
+            if (peer.OutstandingCount < _config.MaxEntriesPerAppend * CatchUpBatchesInFlight)
+            {
+                CollectCatchUp(peer, entries);
+            }
+        }
+
+        if (entries.Count == 0 && !heartbeat)
+        {
+            return;
+        }
+
+        Send(new AppendRequest
+        {
+            From = Id, To = peer.Id, Term = Term, Entries = entries, CommitIndex = CommitIndex,
+            LeaderLastIndex = Log.LastIndex, LeaderIncarnation = Incarnation,
+        });
+    }
+
+    private void CollectCatchUp(PeerProgress peer, List<LogEntry> entries)
+    {
+        var bytes = 0;
+        var index = peer.Next;
+        for (; index <= Log.LastIndex && entries.Count < _config.MaxEntriesPerAppend; index++)
+        {
+            if (peer.IsOutstanding(index) || (_pending.TryGetValue(index, out var slot) && slot.IsAckedBy(peer.Position)))
+            {
+                continue;
+            }
+
+            Invariant.Check(Log.TryGet(index, out var entry), $"leader lacks slot {index} below its last index {Log.LastIndex}");
+            bytes += entry.ApproximateSize;
+            if (entries.Count > 0 && bytes > _config.MaxBytesPerAppend)
+            {
+                break;
+            }
+
+            entries.Add(entry);
+            peer.MarkSent(index, _tick);
+        }
+
+        peer.Next = index;
+    }
+
+    private void OnAppendResponse(AppendResponse response)
+    {
+        if (Role != ReplicaRole.Leader || response.Term != Term || !_peers.TryGetValue(response.From, out var peer))
+        {
+            return;
+        }
+
+        if (peer.Incarnation == 0)
+        {
+            peer.Incarnation = response.Incarnation;
+        }
+        else if (response.Incarnation != peer.Incarnation)
+        {
+            // The follower restarted: what it reported before is gone, what is on its way to the old run is lost.
+            peer.Restart(response.Incarnation, response.AppliedThrough);
+        }
+
+        peer.AppliedThrough = Math.Max(peer.AppliedThrough, response.AppliedThrough);
+        peer.LastHeardTick = _tick;
+        peer.Tainted = response.Tainted;
+        if (peer.IsDown)
+        {
+            peer.IsDown = false;
+            peer.Next = peer.AppliedThrough + 1;
+            Event(ReplicaEventKind.FollowerBack, peer.Id, $"applied through {response.AppliedThrough}");
+        }
+
+        if (response.AppliedThrough >= Log.CompactedThrough)
+        {
+            peer.SnapshotSentTick = -1;
+        }
+
+        foreach (var index in response.Acked)
+        {
+            peer.Settle(index);
+            if (_pending.TryGetValue(index, out var slot) && slot.Ack(peer.Position, _config.WriteQuorum))
+            {
+                OnSlotProgress(slot);
+            }
+        }
+
+        foreach (var index in response.Refused)
+        {
+            peer.Settle(index);
+            peer.Next = Math.Min(peer.Next, index);
+            if (_pending.TryGetValue(index, out var slot))
+            {
+                slot.Fail(peer.Position);
+                OnSlotProgress(slot);
+            }
+        }
+
+        AdvanceCommit();
+        Replicate(peer, heartbeat: false);
+    }
+
+    /// <summary>Gives a slot's outcome once it is decided: committed on a replication quorum, or unknown when that can no longer happen in time.</summary>
+    private void OnSlotProgress(PendingSlot slot)
+    {
+        if (slot.OutcomeGiven || !slot.HasClient)
+        {
+            return;
+        }
+
+        if (slot.IsCommitted(_config.WriteQuorum))
+        {
+            slot.OutcomeGiven = true;
+            _highestAnsweredCommitted = Math.Max(_highestAnsweredCommitted, slot.Index);
+            _outcomes.Add(new WriteOutcome(slot.Index, Term, WriteOutcomeKind.Committed, slot.Acks, slot.CompletingDelay));
+        }
+        else if (slot.CannotCommit(_config.Peers.Count, _config.WriteQuorum))
+        {
+            slot.OutcomeGiven = true;
+            _outcomes.Add(new WriteOutcome(slot.Index, Term, WriteOutcomeKind.Unknown, slot.Acks, TimeSpan.Zero));
+        }
+    }
+
+    /// <summary>Moves the commit index over every contiguous committed slot and applies them.</summary>
+    private void AdvanceCommit()
+    {
+        var moved = false;
+        while (_pending.TryGetValue(CommitIndex + 1, out var slot) && slot.IsCommitted(_config.WriteQuorum))
+        {
+            _pending.Remove(slot.Index);
+            CommitIndex++;
+            moved = true;
+        }
+
+        while (AppliedThrough < CommitIndex)
+        {
+            Invariant.Check(Log.TryGet(AppliedThrough + 1, out var next) && next.Term == Term, $"leader's committed slot {AppliedThrough + 1} is not of its term");
+            ApplyEntry(next);
+        }
+
+        if (moved)
+        {
+            if (Tainted && CommitIndex >= _recoveredThrough)
+            {
+                Tainted = false;
+                Event(ReplicaEventKind.TaintCleared, detail: "led a recovery to completion");
+            }
+
+            CompactIfLarge();
+        }
+    }
+
+    /// <summary>Leaves leadership: every write still waiting is answered unknown (it may commit under the next leader, or be dropped).</summary>
+    private void StepDown()
+    {
+        foreach (var slot in _pending.Values.Where(s => s.HasClient && !s.OutcomeGiven).OrderBy(s => s.Index))
+        {
+            slot.OutcomeGiven = true;
+            _outcomes.Add(new WriteOutcome(slot.Index, Term, WriteOutcomeKind.Unknown, slot.Acks, TimeSpan.Zero));
+        }
+
+        _pending.Clear();
+        _recovering = false;
+        Role = ReplicaRole.Follower;
+        LeaderId = null;
+        CommitIndex = AppliedThrough;
+        Event(ReplicaEventKind.SteppedDown);
+    }
+}
