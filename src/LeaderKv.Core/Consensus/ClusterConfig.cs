@@ -98,6 +98,12 @@ public sealed record ClusterConfig
     /// <summary>Applied entries kept in memory for catch-up; older ones are compacted away (a follower that needs them gets a snapshot).</summary>
     public int LogTailEntries { get; init; } = 100_000;
 
+    /// <summary>
+    /// The seed's race, kept for teaching (<c>REPLICATION_MODE=unordered</c>): a follower shows each
+    /// entry the moment it arrives, so the last to arrive wins whatever its index. Single-term only.
+    /// </summary>
+    public bool ApplyOnArrival { get; init; }
+
     /// <summary>True when this node may start an election by itself when its timer runs out.</summary>
     public bool CampaignsOnTimeout => Failover == FailoverMode.Automatic;
 

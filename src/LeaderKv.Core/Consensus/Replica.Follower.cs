@@ -56,9 +56,14 @@ public sealed partial class Replica
             // Accepting re-stamps the slot with this term even when the value is the same: a later
             // election must see that this value was accepted in this term, not only in an older one.
             var accepted = entry.AcceptedIn(Term);
+            var isNew = !Log.TryGet(entry.Index, out _);
             Log.Accept(accepted);
             _toPersist.Add(accepted);
             acked.Add(entry.Index);
+            if (_config.ApplyOnArrival && isNew)
+            {
+                Table.Apply(accepted);
+            }
         }
 
         _leaderCommit = Math.Max(_leaderCommit, append.CommitIndex);

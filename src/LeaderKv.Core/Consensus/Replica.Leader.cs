@@ -99,6 +99,27 @@ public sealed partial class Replica
         }
     }
 
+    /// <summary>
+    /// The transport dropped these live sends to <paramref name="peer"/> (its queue was full): they are no
+    /// longer on their way, so catch-up sends them once the follower keeps up. The write's quorum stays open.
+    /// </summary>
+    public void ReportDropped(string peer, IReadOnlyList<long> indexes)
+    {
+        if (Role != ReplicaRole.Leader || !_peers.TryGetValue(peer, out var progress))
+        {
+            return;
+        }
+
+        foreach (var index in indexes)
+        {
+            progress.Settle(index);
+            progress.Next = Math.Min(progress.Next, index);
+        }
+    }
+
+    /// <summary>Follower acks a slot still waiting for its quorum has (0 once committed or unknown to this leader).</summary>
+    public int AcksOf(long index) => _pending.TryGetValue(index, out var slot) ? slot.Acks : 0;
+
     private int ReachableFollowers()
     {
         var since = _tick - _config.ElectionTicks;

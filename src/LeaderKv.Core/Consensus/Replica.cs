@@ -319,7 +319,11 @@ public sealed partial class Replica
     private void ApplyEntry(LogEntry entry)
     {
         Invariant.Check(entry.Index == AppliedThrough + 1, $"apply out of order: {entry.Index} after {AppliedThrough}");
-        Table.Apply(entry);
+        if (!_config.ApplyOnArrival || Role == ReplicaRole.Leader)
+        {
+            Table.Apply(entry);
+        }
+
         AppliedThrough = entry.Index;
         _applied.Add(entry);
     }

@@ -47,9 +47,24 @@ public sealed partial record NodeSettings
         int? seed = string.IsNullOrWhiteSpace(options.DelaySeed) ? null : ParseInt("DELAY_SEED", options.DelaySeed, 0, errors);
         int? port = string.IsNullOrWhiteSpace(options.Port) ? null : ParseInt("PORT", options.Port, 0, errors);
         var leaderUrl = ParseUrl("LEADER_URL", options.LeaderUrl, errors);
+        var peers = ParsePeers(options.Peers, errors);
+        var electionTimeout = ParseInt("ELECTION_TIMEOUT", options.ElectionTimeout, 1000, errors);
+        var heartbeat = ParseInt("HEARTBEAT_INTERVAL", options.HeartbeatInterval, 100, errors);
+        var unsafeInMemory = ParseBool("UNSAFE_ALLOW_IN_MEMORY_FAILOVER", options.UnsafeAllowInMemoryFailover, errors);
         var durability = ParseDurability(options, mode, errors);
         var security = SecuritySettings.Parse(options, errors);
         CheckLogLimits(durability, security, errors);
+        CheckCluster(options, peers, quorum, mode, durability.IsDurable, unsafeInMemory, errors);
+
+        if (heartbeat < 1)
+        {
+            errors.Add($"HEARTBEAT_INTERVAL must be ≥ 1 ms, got {heartbeat}.");
+        }
+
+        if (electionTimeout < 2 * heartbeat)
+        {
+            errors.Add($"ELECTION_TIMEOUT ({electionTimeout} ms) must be at least twice HEARTBEAT_INTERVAL ({heartbeat} ms).");
+        }
 
         if (minDelay < 0)
         {
@@ -61,7 +76,7 @@ public sealed partial record NodeSettings
             errors.Add($"MIN_DELAY ({minDelay} ms) must not exceed MAX_DELAY ({maxDelay} ms).");
         }
 
-        if (role == NodeRole.Leader && !QuorumMath.IsValid(quorum, followers.Count))
+        if (role == NodeRole.Leader && peers.Count == 0 && !QuorumMath.IsValid(quorum, followers.Count))
         {
             errors.Add(followers.Count > QuorumMath.MaxFollowers
                 ? $"FOLLOWERS lists {followers.Count} followers; at most {QuorumMath.MaxFollowers} are supported."
@@ -81,7 +96,11 @@ public sealed partial record NodeSettings
         var settings = new NodeSettings
         {
             Role = role,
-            Followers = followers,
+            Followers = peers.Count > 0 ? [.. peers.Where(p => !string.Equals(p.Id, options.NodeId?.Trim(), StringComparison.Ordinal)).Select(p => p.Url)] : followers,
+            Peers = peers,
+            ElectionTimeout = TimeSpan.FromMilliseconds(Math.Max(electionTimeout, 2)),
+            HeartbeatInterval = TimeSpan.FromMilliseconds(Math.Max(heartbeat, 1)),
+            UnsafeInMemoryFailover = unsafeInMemory,
             WriteQuorum = quorum,
             DelayMin = TimeSpan.FromMilliseconds(minDelay),
             DelayMax = TimeSpan.FromMilliseconds(maxDelay),

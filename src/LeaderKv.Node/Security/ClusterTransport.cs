@@ -14,7 +14,7 @@ public static class ClusterTransport
 {
     public static HttpMessageHandler CreateHandler(SecuritySettings security, TimeProvider time, int maxConnections)
     {
-        var sockets = HttpReplicationClient.CreateHandler(maxConnections);
+        var sockets = PeerTransport.CreateHandler(maxConnections);
         if (security.ClusterCa is { } ca)
         {
             sockets.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => IsTrusted(certificate, chain, errors, ca);

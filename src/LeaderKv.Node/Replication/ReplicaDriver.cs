@@ -1,0 +1,460 @@
+using System.Threading.Channels;
+using LeaderKv.Core;
+using LeaderKv.Core.Consensus;
+using LeaderKv.Node.Configuration;
+using LeaderKv.Node.Durability;
+using LeaderKv.Node.Security;
+using LeaderKv.Node.Transport;
+
+namespace LeaderKv.Node.Replication;
+
+/// <summary>
+/// The one place where the node's <see cref="Replica"/>, its storage, its transport and its waiting
+/// clients meet, and it makes no protocol decision. Inputs (messages, proposals, ticks, failed sends)
+/// are stepped into the replica under <see cref="_gate"/>; one loop takes each <see cref="Ready"/>,
+/// persists it, then sends its messages and answers its outcomes, then advances the replica.
+/// </summary>
+public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnapshotSource
+{
+    /// <summary>How long a peer's request may wait for the loop to answer it (a persist, an fsync) before the transport gives up.</summary>
+    private static readonly TimeSpan InboundTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly Lock _gate = new();
+    private readonly Replica _replica;
+    private readonly NodeSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ReplicaDriver> _logger;
+    private readonly IReplicaPersistence _persistence;
+    private readonly IHostApplicationLifetime? _lifetime;
+    private readonly Dictionary<string, PeerSender> _senders = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, TaskCompletionSource<Message>> _inbound = [];
+    private readonly Dictionary<(long Index, long Term), TaskCompletionSource<WriteOutcome>> _writes = [];
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly AppliedIndexWatch _watch;
+    private long _nextRequestId;
+    private long _snapshotsInstalled;
+    private volatile bool _stopped;
+
+    public ReplicaDriver(
+        NodeSettings settings,
+        IDelaySource delays,
+        TimeProvider time,
+        ILogger<ReplicaDriver> logger,
+        IReplicaPersistence persistence,
+        IHostApplicationLifetime? lifetime = null)
+    {
+        _settings = settings;
+        _time = time;
+        _logger = logger;
+        _persistence = persistence;
+        _lifetime = lifetime;
+        _watch = new AppliedIndexWatch(time);
+        var config = settings.ToClusterConfig();
+        var random = settings.DelaySeed is { } seed ? new Random(seed ^ 0x5eed) : new Random();
+        _replica = new Replica(config, random, delays, persistence.Recover());
+        _watch.Advance(_replica.AppliedThrough);
+        foreach (var peer in config.Peers)
+        {
+            var url = settings.UrlOf(peer) ?? throw new InvariantViolationException($"no URL for peer {peer}");
+            var connections = Limits.MaxAppendsInFlight + 2;
+            var transport = new PeerTransport(
+                peer,
+                url,
+                settings.ClusterFingerprint,
+                ClusterTransport.CreateHandler(settings.Security, time, connections),
+                () => ClusterTransport.CreateHandler(settings.Security, time, 1));
+            _senders[peer] = new PeerSender(transport, this, time, logger, Limits);
+        }
+    }
+
+    public static ReplicationLimits Limits => ReplicationLimits.Default;
+
+    public long AppliedThrough
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _replica.AppliedThrough;
+            }
+        }
+    }
+
+    public long SnapshotsInstalled => Interlocked.Read(ref _snapshotsInstalled);
+
+    public Task<bool> WaitForAppliedAsync(long index, TimeSpan timeout, CancellationToken token) => _watch.WaitAsync(index, timeout, token);
+
+    public T Read<T>(Func<KeyValueTable, T> read)
+    {
+        lock (_gate)
+        {
+            return read(_replica.Table);
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the replica under the lock; a broken invariant stops the node with one clear line.</summary>
+    internal T WithReplica<T>(Func<Replica, T> action)
+    {
+        lock (_gate)
+        {
+            try
+            {
+                return action(_replica);
+            }
+            catch (InvariantViolationException violation)
+            {
+                Fail(violation.Message, storage: false);
+                throw;
+            }
+        }
+    }
+
+    internal void WithReplica(Action<Replica> action) => WithReplica(replica =>
+    {
+        action(replica);
+        return true;
+    });
+
+    /// <summary>Proposes a write and waits for its outcome: committed, unknown (timeout or lost leadership), or the rejection.</summary>
+    public async Task<WriteResult> WriteAsync(string key, ReadOnlyMemory<byte> value, CancellationToken token)
+    {
+        var waiter = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var proposal = WithReplica(replica =>
+        {
+            var result = replica.Propose(key, value);
+            if (result.IsAccepted)
+            {
+                _writes[(result.Index, result.Term)] = waiter;
+            }
+
+            return result;
+        });
+        if (!proposal.IsAccepted)
+        {
+            return new WriteResult(proposal, null, _settings.UrlOf(proposal.LeaderId));
+        }
+
+        Wake();
+        try
+        {
+            return new WriteResult(proposal, await waiter.Task.WaitAsync(_settings.WriteTimeout, _time, token).ConfigureAwait(false), null);
+        }
+        catch (Exception exception) when (exception is TimeoutException or OperationCanceledException)
+        {
+            int acks;
+            lock (_gate)
+            {
+                _writes.Remove((proposal.Index, proposal.Term));
+                acks = _replica.AcksOf(proposal.Index);
+            }
+
+            // An outcome may have landed between the timeout and the lock: prefer it over "unknown".
+            if (waiter.Task.IsCompletedSuccessfully)
+            {
+                return new WriteResult(proposal, waiter.Task.Result, null);
+            }
+
+            token.ThrowIfCancellationRequested();
+            return new WriteResult(proposal, new WriteOutcome(proposal.Index, proposal.Term, WriteOutcomeKind.Unknown, acks, TimeSpan.Zero), null);
+        }
+    }
+
+    /// <summary>Steps a peer's request and waits for the response the replica gives it, which is sent only once what it promises is durable.</summary>
+    public async Task<Message?> HandleAsync(Message request, CancellationToken token)
+    {
+        var answered = new TaskCompletionSource<Message>(TaskCreationOptions.RunContinuationsAsynchronously);
+        long id;
+        lock (_gate)
+        {
+            id = ++_nextRequestId;
+            _inbound[id] = answered;
+        }
+
+        WithReplica(replica => replica.Step(request with { RequestId = id }));
+        Wake();
+        try
+        {
+            return await answered.Task.WaitAsync(InboundTimeout, _time, token).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            lock (_gate)
+            {
+                _inbound.Remove(id);
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>Forces this node to lead (the operator's manual failover), accepting that writes only on silent nodes may be lost.</summary>
+    public long Promote()
+    {
+        _logger.Promoted();
+        var term = WithReplica(replica =>
+        {
+            replica.Promote();
+            return replica.Term;
+        });
+        Wake();
+        return term;
+    }
+
+    internal void Wake() => _wake.Writer.TryWrite(true);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var config = _replica.Config;
+        _logger.ReplicaStarted(_settings.NodeId, config.Failover.ToString().ToLowerInvariant(), config.Peers.Count, config.WriteQuorum, config.ElectionQuorum,
+            _settings.DelayMin.TotalMilliseconds, _settings.DelayMax.TotalMilliseconds, _replica.Term, _replica.Tainted ? " (tainted: lost state; its votes count again once it has caught up)" : string.Empty);
+        if (_settings.HasPeers && _settings.WriteQuorum == 0)
+        {
+            _logger.FailoverDisabled();
+        }
+
+        if (_settings.HasPeers && !_settings.Durability.IsDurable)
+        {
+            _logger.InMemoryFailover();
+        }
+
+        using var ticker = _time.CreateTimer(_ => OnTick(), null, _settings.HeartbeatInterval, _settings.HeartbeatInterval);
+        var senders = _senders.Values.Select(s => s.RunAsync(stoppingToken)).ToList();
+        try
+        {
+            Wake();
+            while (await _wake.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            {
+                _wake.Reader.TryRead(out _);
+                await DrainReadyAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+        catch (InvariantViolationException)
+        {
+            // Already logged by WithReplica; the host is stopping.
+        }
+
+        var clean = !_stopped;
+        _stopped = true;
+        await Task.WhenAll(senders).ConfigureAwait(false);
+        if (clean)
+        {
+            _persistence.OnCleanShutdown();
+        }
+    }
+
+    private void OnTick()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        try
+        {
+            WithReplica(replica => replica.Tick());
+        }
+        catch (InvariantViolationException)
+        {
+            return;
+        }
+
+        Wake();
+    }
+
+    /// <summary>Persist, then send and answer, then advance: the order that keeps every promise and ack backed by storage.</summary>
+    private async Task DrainReadyAsync(CancellationToken token)
+    {
+        while (!_stopped)
+        {
+            Ready ready;
+            lock (_gate)
+            {
+                if (!_replica.HasReady)
+                {
+                    return;
+                }
+
+                ready = _replica.TakeReady();
+            }
+
+            try
+            {
+                await _persistence.PersistAsync(ready, token).ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException or ObjectDisposedException)
+            {
+                Fail(error.Message, storage: true);
+                return;
+            }
+
+            if (ready.Snapshot is not null)
+            {
+                Interlocked.Increment(ref _snapshotsInstalled);
+            }
+
+            Dispatch(ready);
+            WithReplica(replica => replica.Advance());
+        }
+    }
+
+    private void Dispatch(Ready ready)
+    {
+        foreach (var message in ready.Messages)
+        {
+            if (message.RequestId != 0)
+            {
+                TaskCompletionSource<Message>? answered;
+                lock (_gate)
+                {
+                    _inbound.Remove(message.RequestId, out answered);
+                }
+
+                answered?.TrySetResult(message);
+            }
+            else if (_senders.TryGetValue(message.To, out var sender))
+            {
+                sender.Enqueue(message);
+            }
+        }
+
+        foreach (var outcome in ready.Outcomes)
+        {
+            TaskCompletionSource<WriteOutcome>? waiter;
+            lock (_gate)
+            {
+                _writes.Remove((outcome.Index, outcome.Term), out waiter);
+            }
+
+            waiter?.TrySetResult(outcome);
+        }
+
+        if (ready.Applied.Count > 0)
+        {
+            _watch.Advance(ready.Applied[^1].Index);
+        }
+        else if (ready.Snapshot is { } snapshot)
+        {
+            _watch.Advance(snapshot.Index);
+        }
+
+        foreach (var happened in ready.Events)
+        {
+            if (happened.Kind == ReplicaEventKind.TaintCleared)
+            {
+                _persistence.OnTaintCleared();
+            }
+
+            var peer = happened.Peer is null ? string.Empty : $": {happened.Peer}";
+            var detail = happened.Detail is null ? string.Empty : $" ({happened.Detail})";
+            if (happened.Kind is ReplicaEventKind.FollowerDown or ReplicaEventKind.SteppedDown or ReplicaEventKind.RecoveryFailed or ReplicaEventKind.BestEffortRecovery)
+            {
+                _logger.ReplicaEventWarning(happened.Kind, happened.Term, peer, detail);
+            }
+            else
+            {
+                _logger.ReplicaEventInfo(happened.Kind, happened.Term, peer, detail);
+            }
+        }
+    }
+
+    private void Fail(string reason, bool storage)
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        if (storage)
+        {
+            _logger.PersistFailed(reason);
+        }
+        else
+        {
+            _logger.InvariantViolated(reason);
+        }
+
+        _lifetime?.StopApplication();
+    }
+
+    public NodeView Describe()
+    {
+        lock (_gate)
+        {
+            var r = _replica;
+            var lastIndex = r.LastIndex;
+            var followers = r.IsLeader
+                ? r.Peers.OrderBy(p => p.Position).Select(p => new PeerView(
+                    p.Id,
+                    _settings.UrlOf(p.Id),
+                    p.IsDown ? "down" : p.AppliedThrough >= r.CommitIndex ? "streaming" : "catching-up",
+                    p.AppliedThrough,
+                    Math.Max(0, lastIndex - p.AppliedThrough),
+                    p.LastHeardTick < 0 ? null : (r.CurrentTick - p.LastHeardTick) * _settings.HeartbeatInterval.TotalMilliseconds,
+                    p.OutstandingCount,
+                    p.Tainted)).ToList()
+                : null;
+            return new NodeView(
+                r.Role,
+                r.Term,
+                r.LeaderId,
+                _settings.UrlOf(r.LeaderId),
+                r.CommitIndex,
+                r.AppliedThrough,
+                lastIndex,
+                r.Table.Count,
+                r.PendingCount,
+                r.Tainted,
+                r.IsRecovering,
+                r.Config.ElectionQuorum,
+                followers);
+        }
+    }
+
+    public SnapshotCut CutSnapshot()
+    {
+        lock (_gate)
+        {
+            return new SnapshotCut(_replica.AppliedThrough, _replica.Term, _replica.Table.Entries.ToArray());
+        }
+    }
+
+    /// <summary>The replica keeps its own in-memory tail; the log's segments are only read at recovery.</summary>
+    public void OnLogCompacted(long firstIndex)
+    {
+    }
+
+    public override void Dispose()
+    {
+        foreach (var sender in _senders.Values)
+        {
+            sender.Dispose();
+        }
+
+        base.Dispose();
+    }
+}
+
+/// <summary>A proposal's fate: the rejection (with the leader's URL when known), or the outcome of the accepted write.</summary>
+public sealed record WriteResult(ProposeResult Proposal, WriteOutcome? Outcome, Uri? LeaderUrl);
+
+public sealed record NodeView(
+    ReplicaRole Role,
+    long Term,
+    string? LeaderId,
+    Uri? LeaderUrl,
+    long CommitIndex,
+    long AppliedThrough,
+    long LastIndex,
+    int Keys,
+    int Pending,
+    bool Tainted,
+    bool Recovering,
+    int ElectionQuorum,
+    IReadOnlyList<PeerView>? Followers);
+
+public sealed record PeerView(string Id, Uri? Url, string State, long AppliedThrough, long Lag, double? LastHeardMsAgo, int Outstanding, bool Tainted);
