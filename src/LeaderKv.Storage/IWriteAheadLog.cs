@@ -5,7 +5,10 @@ namespace LeaderKv.Storage;
 /// <summary>
 /// An append-only log of <see cref="LogEntry"/> records. A leader appends its own contiguous
 /// history; a follower appends entries as they arrive, so its log may hold them out of index
-/// order and more than once. The log stores what it is given: deciding which entries may be
+/// order and more than once. A record's term is the term this node accepted the entry in: when a
+/// newer leader re-proposes a slot the node logs the index again with the higher term (and maybe
+/// another value, or a no-op: empty key and value), and the record logged last for an index is
+/// the node's current acceptance. The log stores what it is given: deciding which entries may be
 /// applied is the caller's job, never the log's.
 /// </summary>
 public interface IWriteAheadLog : IAsyncDisposable

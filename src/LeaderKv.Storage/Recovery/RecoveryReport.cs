@@ -16,8 +16,14 @@ namespace LeaderKv.Storage.Recovery;
 /// <param name="SegmentsRead">Log segment files read.</param>
 /// <param name="RecordsRead">Valid log records read, including repeats and those covered by the snapshot.</param>
 /// <param name="EntriesCoveredBySnapshot">Records dropped because their index is ≤ <paramref name="SnapshotIndex"/>.</param>
-/// <param name="DuplicatesCollapsed">Records dropped because a record with the same index came later in the log.</param>
-/// <param name="ConflictingDuplicates">Of those, how many differed from the record kept (term, key or value). Zero while there is one leader per log.</param>
+/// <param name="RecordsSuperseded">
+/// Records above the snapshot replaced by a later record for the same index: a newer leader
+/// re-proposing the slot (a higher accepted term) or a repeated delivery (same term and value).
+/// </param>
+/// <param name="ValuesReplaced">
+/// Of those, how many the later record replaced with another key or value, always in a higher
+/// term: an uncommitted write a newer leader dropped, or a hole it filled with a no-op.
+/// </param>
 /// <param name="TailRepair">The damaged tail cut off the newest segment, if one was found.</param>
 /// <param name="HighestIndex">Highest index in the snapshot or the log. A leader continues its sequence after it, so no index is ever reused.</param>
 public sealed record RecoveryReport(
@@ -27,8 +33,8 @@ public sealed record RecoveryReport(
     int SegmentsRead,
     long RecordsRead,
     long EntriesCoveredBySnapshot,
-    long DuplicatesCollapsed,
-    long ConflictingDuplicates,
+    long RecordsSuperseded,
+    long ValuesReplaced,
     LogTailRepair? TailRepair,
     long HighestIndex)
 {
@@ -41,7 +47,7 @@ public sealed record RecoveryReport(
         var text = new StringBuilder();
         var culture = CultureInfo.InvariantCulture;
         text.Append(culture, $"recovered snapshot through {SnapshotIndex}, {RecordsRead} log records from {SegmentsRead} segments ");
-        text.Append(culture, $"({EntriesCoveredBySnapshot} covered by the snapshot, {DuplicatesCollapsed} duplicates, {ConflictingDuplicates} conflicting); highest index {HighestIndex}");
+        text.Append(culture, $"({EntriesCoveredBySnapshot} covered by the snapshot, {RecordsSuperseded} superseded by a later record for their index, {ValuesReplaced} of them with another value); highest index {HighestIndex}");
         if (TailRepair is { } repair)
         {
             text.Append(culture, $"; {(repair.Torn ? "torn" : "corrupt")} tail in '{repair.SegmentPath}' truncated at byte {repair.TruncatedAt}, {repair.BytesDiscarded} bytes discarded: {repair.Reason}");

@@ -23,10 +23,14 @@ namespace LeaderKv.Storage.Wal;
 //   0   u32  CRC-32C (Castagnoli, System.IO.Hashing Crc32ParameterSet.Crc32C) of bytes [4, 8+L)
 //   4   u32  L = payload length, bytes from offset 8 to the end of the record
 //   8   i64  index, > 0
-//  16   i64  term, >= 0
+//  16   i64  term, >= 0: the term this node accepted the entry in (not the term of the leader
+//            that first proposed the value); a re-proposal logs the index again, see RecoveredEntries
 //  24   u16  K = key length in bytes
 //  26   K    key, UTF-8
 //  26+K      value: raw UTF-8 JSON text, L - 18 - K bytes
+//
+// K = 0 with an empty value is a no-op (a new leader fills a hole with one), so the smallest
+// record has L = 18. Rejecting empty client keys is the node's validation, not the log's.
 //
 // The CRC covers the length field too, so a flipped bit in L is caught even when the wrong
 // length still lands inside the file. L is bounded by StorageLimits (MaxKeyBytes,
