@@ -45,8 +45,16 @@ public interface IWriteAheadLog : IAsyncDisposable
 
     /// <summary>
     /// Drops stored entries covered by a durable snapshot at <paramref name="snapshotIndex"/>:
-    /// a file log deletes every closed segment whose highest index is ≤ it. Returns the number
-    /// of entries dropped.
+    /// a file log deletes every closed segment in which every record, re-stamps included, has an
+    /// index ≤ it. Every record above the snapshot is kept wherever it sits, so recovery still
+    /// sees every acceptance of a slot above it in log order and the last one still wins. Returns
+    /// the number of records dropped (an index logged twice counts twice).
+    /// <para>
+    /// Records at or below the snapshot may survive in a kept segment while later re-stamps of
+    /// the same slots are gone: harmless while that snapshot is the one recovery loads, but if it
+    /// is rejected and recovery falls back to an older one, slots between the two may come back
+    /// missing or with an older acceptance (see <c>RecoveryReport.RejectedSnapshots</c>).
+    /// </para>
     /// </summary>
     ValueTask<long> DeleteThroughAsync(long snapshotIndex, CancellationToken token);
 }

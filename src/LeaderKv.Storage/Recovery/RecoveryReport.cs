@@ -10,8 +10,9 @@ namespace LeaderKv.Storage.Recovery;
 /// <param name="SnapshotPath">The snapshot used, if any.</param>
 /// <param name="RejectedSnapshots">
 /// Newer snapshots that failed verification. If any, entries between the snapshot used and the
-/// rejected one may already have been deleted from the log: a follower then needs catch-up from
-/// the leader; on a leader it is data loss to report.
+/// rejected one may already have been deleted from the log, or survive only in an older
+/// acceptance whose re-stamp was deleted: the node must not vote on those slots as if it still
+/// held its acceptances (treat it as tainted); on a leader it is data loss to report.
 /// </param>
 /// <param name="SegmentsRead">Log segment files read.</param>
 /// <param name="RecordsRead">Valid log records read, including repeats and those covered by the snapshot.</param>

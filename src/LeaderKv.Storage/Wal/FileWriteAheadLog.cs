@@ -522,6 +522,8 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
             {
                 foreach (var segment in _segments)
                 {
+                    // MaxIndex covers every record in the segment, re-stamps too: a segment holding any
+                    // acceptance above the snapshot stays, or recovery could resurrect an older one.
                     if (segment != _active && (segment.RecordCount == 0 || segment.MaxIndex <= snapshotIndex))
                     {
                         doomed.Add(segment);
