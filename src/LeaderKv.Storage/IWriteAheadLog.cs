@@ -38,8 +38,11 @@ public interface IWriteAheadLog : IAsyncDisposable
 
     /// <summary>
     /// Reads up to <paramref name="maxEntries"/> entries with index ≥ <paramref name="index"/>,
-    /// in index order, for catch-up. Assumes a contiguous log (the leader's): a gap or disorder
-    /// found while reading is reported as corruption. Sees exactly the appends that completed.
+    /// in index order, for catch-up: for each index the record logged last (the node's current
+    /// acceptance, so a slot re-stamped by a newer leader comes back with its newest term and
+    /// value). Assumes the log holds every index from <see cref="FirstIndex"/> to
+    /// <see cref="LastIndex"/> (a leader's log); a missing index in the range read, or an
+    /// accepted term that goes down, is reported as corruption. Sees exactly the appends that completed.
     /// </summary>
     ValueTask<LogReadResult> ReadFromAsync(long index, int maxEntries, CancellationToken token);
 

@@ -82,7 +82,7 @@ internal static class LogDirectoryScanner
             {
                 case RecordStatus.Record:
                     var length = (int)(reader.Position - offset);
-                    segment.Publish(offset, length, 1, entry!.Index, entry.Index, entry.Index);
+                    segment.Publish(offset, length, 1, entry!.Index, entry.Index, entry.Index, ascending: true);
                     records++;
                     onEntry?.Invoke(entry, path, offset);
                     break;

@@ -115,6 +115,7 @@ internal static class LogRecordFormat
 
         var buffer = ArrayPool<byte>.Shared.Rent((int)total);
         long first = 0, min = long.MaxValue, max = 0;
+        var ascending = true;
         var offset = 0;
         for (var i = 0; i < count; i++)
         {
@@ -125,12 +126,13 @@ internal static class LogRecordFormat
                 first = entry.Index;
             }
 
+            ascending &= i == 0 || entry.Index > max;
             min = Math.Min(min, entry.Index);
             max = Math.Max(max, entry.Index);
         }
 
         Invariant.Check(offset == total, "encoded batch size differs from its computed size");
-        return new EncodedBatch(buffer, offset, count, first, min, max);
+        return new EncodedBatch(buffer, offset, count, first, min, max, ascending);
     }
 
     private static int RecordSize(LogEntry entry)
@@ -214,5 +216,8 @@ internal static class LogRecordFormat
     }
 }
 
-/// <summary>A batch encoded into a rented buffer; the writer returns the buffer to the pool once written.</summary>
-internal readonly record struct EncodedBatch(byte[] Buffer, int Length, int EntryCount, long FirstIndex, long MinIndex, long MaxIndex);
+/// <summary>
+/// A batch encoded into a rented buffer; the writer returns the buffer to the pool once written.
+/// <paramref name="Ascending"/> when each entry's index is above every earlier one's in the batch.
+/// </summary>
+internal readonly record struct EncodedBatch(byte[] Buffer, int Length, int EntryCount, long FirstIndex, long MinIndex, long MaxIndex, bool Ascending);
