@@ -5,7 +5,10 @@ namespace LeaderKv.Storage;
 /// <summary>
 /// An append-only log of <see cref="LogEntry"/> records. A leader appends its own contiguous
 /// history; a follower appends entries as they arrive, so its log may hold them out of index
-/// order and more than once. The log stores what it is given: deciding which entries may be
+/// order and more than once. A record's term is the term this node accepted the entry in: when a
+/// newer leader re-proposes a slot the node logs the index again with the higher term (and maybe
+/// another value, or a no-op: empty key and value), and the record logged last for an index is
+/// the node's current acceptance. The log stores what it is given: deciding which entries may be
 /// applied is the caller's job, never the log's.
 /// </summary>
 public interface IWriteAheadLog : IAsyncDisposable
@@ -35,15 +38,26 @@ public interface IWriteAheadLog : IAsyncDisposable
 
     /// <summary>
     /// Reads up to <paramref name="maxEntries"/> entries with index ≥ <paramref name="index"/>,
-    /// in index order, for catch-up. Assumes a contiguous log (the leader's): a gap or disorder
-    /// found while reading is reported as corruption. Sees exactly the appends that completed.
+    /// in index order, for catch-up: for each index the record logged last (the node's current
+    /// acceptance, so a slot re-stamped by a newer leader comes back with its newest term and
+    /// value). Assumes the log holds every index from <see cref="FirstIndex"/> to
+    /// <see cref="LastIndex"/> (a leader's log); a missing index in the range read, or an
+    /// accepted term that goes down, is reported as corruption. Sees exactly the appends that completed.
     /// </summary>
     ValueTask<LogReadResult> ReadFromAsync(long index, int maxEntries, CancellationToken token);
 
     /// <summary>
     /// Drops stored entries covered by a durable snapshot at <paramref name="snapshotIndex"/>:
-    /// a file log deletes every closed segment whose highest index is ≤ it. Returns the number
-    /// of entries dropped.
+    /// a file log deletes every closed segment in which every record, re-stamps included, has an
+    /// index ≤ it. Every record above the snapshot is kept wherever it sits, so recovery still
+    /// sees every acceptance of a slot above it in log order and the last one still wins. Returns
+    /// the number of records dropped (an index logged twice counts twice).
+    /// <para>
+    /// Records at or below the snapshot may survive in a kept segment while later re-stamps of
+    /// the same slots are gone: harmless while that snapshot is the one recovery loads, but if it
+    /// is rejected and recovery falls back to an older one, slots between the two may come back
+    /// missing or with an older acceptance (see <c>RecoveryReport.RejectedSnapshots</c>).
+    /// </para>
     /// </summary>
     ValueTask<long> DeleteThroughAsync(long snapshotIndex, CancellationToken token);
 }

@@ -39,4 +39,16 @@ public static class StorageLimits
 
     /// <summary>Largest segment size limit accepted: recovery and catch-up read whole segments sequentially.</summary>
     public const long MaxSegmentBytes = 1024L * 1024 * 1024;
+
+    /// <summary>
+    /// Node ids (the <c>PEERS</c> names) in the hard state's vote. They are short names chosen by
+    /// an operator; 255 bytes bounds the file, and a longer id read back is corruption.
+    /// </summary>
+    public const int MaxNodeIdBytes = 255;
+
+    /// <summary>The cluster fingerprint in the hard state: a hash in text form, so 255 bytes is ample.</summary>
+    public const int MaxFingerprintBytes = 255;
+
+    /// <summary>A Linux boot id is a 36-character UUID; 255 bytes leaves room for other platforms' sources.</summary>
+    public const int MaxBootIdBytes = 255;
 }

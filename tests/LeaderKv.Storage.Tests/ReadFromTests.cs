@@ -71,6 +71,52 @@ public sealed class ReadFromTests : IDisposable
         await Assert.ThrowsAsync<StorageCorruptionException>(async () => await log.ReadFromAsync(1, 10, CancellationToken.None));
     }
 
+    /// Goal: after an election the new leader's log holds re-proposed slots twice; a catch-up read
+    /// returns each slot's latest acceptance (term and value), from any start and across segments.
+    /// Method: 1..31 in term 1, then 21..31 re-proposed in term 2 (25 with another value, 26 a
+    /// no-op), then 32..36 in term 2, one ~1 KiB entry per append in 4 KiB segments (three per
+    /// segment, so one segment holds 31, 21 and 22 out of order); read from several starts.
+    [Theory]
+    [MemberData(nameof(Logs))]
+    public async Task ReadFrom_returns_the_latest_acceptance_of_re_proposed_slots(string kind)
+    {
+        await using var log = Open(kind, segmentBytes: 4096);
+        var firstTerm = Padded(1, 31);
+        var reproposed = Padded(21, 11).Select(e => e.Index switch
+        {
+            25 => e with { Term = 2, Value = "\"recovered\""u8.ToArray() },
+            26 => new Core.LogEntry(26, 2, "", ReadOnlyMemory<byte>.Empty),
+            _ => e with { Term = 2 },
+        }).ToArray();
+        var after = Padded(32, 5).Select(e => e with { Term = 2 }).ToArray();
+        foreach (var chunk in firstTerm.Concat(reproposed).Concat(after).Chunk(1))
+        {
+            await log.AppendAsync(chunk, CancellationToken.None);
+        }
+
+        var expected = firstTerm.Take(20).Concat(reproposed).Concat(after).ToArray();
+        foreach (var start in new long[] { 1, 19, 21, 25, 31, 35 })
+        {
+            foreach (var max in new[] { 1, 4, 100 })
+            {
+                var read = await log.ReadFromAsync(start, max, CancellationToken.None);
+                AssertSameEntries(expected.Skip((int)start - 1).Take(max), read.Entries);
+            }
+        }
+    }
+
+    /// Goal: a read refuses a slot whose accepted term goes down in log order. Method: log index 3 in term 2, then in term 1.
+    [Theory]
+    [MemberData(nameof(Logs))]
+    public async Task ReadFrom_refuses_a_slot_whose_accepted_term_goes_down(string kind)
+    {
+        await using var log = Open(kind);
+        await log.AppendAsync([Entry(1, term: 2), Entry(2, term: 2), Entry(3, term: 2)], CancellationToken.None);
+        await log.AppendAsync([Entry(3, term: 1)], CancellationToken.None);
+
+        await Assert.ThrowsAsync<StorageCorruptionException>(async () => await log.ReadFromAsync(1, 10, CancellationToken.None));
+    }
+
     /// Goal: the file log's reads see appends made after reopening, from the recovered segments on. Method: reopen and read across.
     [Fact]
     public async Task ReadFrom_after_reopening_spans_old_and_new_records()

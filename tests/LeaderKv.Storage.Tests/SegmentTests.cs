@@ -1,3 +1,4 @@
+using LeaderKv.Core;
 using LeaderKv.Storage.Wal;
 using static LeaderKv.Storage.Tests.TestData;
 
@@ -98,5 +99,61 @@ public sealed class SegmentTests : IDisposable
         Assert.Equal(110, deleted);
         Assert.Equal(2, log.SegmentCount);
         Assert.Equal(1, log.FirstIndex);
+    }
+
+    /// Goal: with slots re-stamped in later segments, a closed segment is deleted only when every
+    /// record in it (re-stamps included) is at or below the snapshot, and recovery then still finds
+    /// the latest acceptance of every slot above it. Method: ~1 KiB entries in 4 KiB segments,
+    /// index 9 logged early in term 1 and re-stamped later in term 2, delete through 5, recover.
+    [Fact]
+    public async Task DeleteThrough_with_repeated_indexes_keeps_every_segment_holding_a_record_above_the_snapshot()
+    {
+        static LogEntry[] Stamped(long first, long count, long term) => [.. Padded(first, count).Select(e => e with { Term = term })];
+
+        var options = Options(segmentBytes: SmallSegment);
+        var first = await Recovery.NodeRecovery.RecoverAsync(_dir.Path, options, CancellationToken.None);
+        await using (first.Log)
+        {
+            var log = first.Log;
+            await log.AppendAsync([.. Stamped(1, 2, 1), .. Stamped(9, 1, 1)], CancellationToken.None); // segment 1: 1, 2, 9
+            await log.AppendAsync([.. Stamped(3, 3, 1)], CancellationToken.None);                     // segment 2: 3, 4, 5
+            await log.AppendAsync([.. Stamped(2, 2, 2)], CancellationToken.None);                     // segment 3: 2, 3 re-stamped
+            await log.AppendAsync([.. Stamped(9, 1, 2), .. Stamped(6, 1, 2)], CancellationToken.None); // segment 4: 9 re-stamped, 6
+            await log.AppendAsync([.. Stamped(7, 2, 2)], CancellationToken.None);                     // segment 5 (active): 7, 8
+            Assert.Equal(5, log.SegmentCount);
+            var files = Segments(_dir);
+
+            await first.Snapshots.WriteAsync(5, 2, [], CancellationToken.None);
+            var deleted = await log.DeleteThroughAsync(5, CancellationToken.None);
+
+            Assert.Equal(5, deleted);
+            Assert.Equal([files[0], files[3], files[4]], Segments(_dir));
+            Assert.Equal(1, log.FirstIndex);
+            Assert.Equal(9, log.LastIndex);
+        }
+
+        var recovered = await RecoverAndCloseAsync(_dir, options);
+
+        Assert.Equal([6L, 7, 8, 9], recovered.Entries.Select(e => e.Index));
+        Assert.All(recovered.Entries, e => Assert.Equal(2, e.Term));
+        Assert.Equal(1, recovered.Report.RecordsSuperseded);
+    }
+
+    /// Goal: a segment whose every record is at or below the snapshot goes, even if those indexes
+    /// also appear in newer segments. Method: 1..3, then 1..3 re-stamped, then one more, delete through 3.
+    [Fact]
+    public async Task DeleteThrough_removes_segments_whose_re_stamped_records_are_all_covered()
+    {
+        await using var log = FileWriteAheadLog.Open(LogDirectory(_dir), Options(segmentBytes: SmallSegment));
+        await log.AppendAsync(Padded(1, 3), CancellationToken.None);
+        await log.AppendAsync([.. Padded(1, 3).Select(e => e with { Term = 2 })], CancellationToken.None);
+        await log.AppendAsync(Padded(4, 1), CancellationToken.None);
+        Assert.Equal(3, log.SegmentCount);
+
+        var deleted = await log.DeleteThroughAsync(3, CancellationToken.None);
+
+        Assert.Equal(6, deleted);
+        Assert.Equal(1, log.SegmentCount);
+        Assert.Equal(4, log.FirstIndex);
     }
 }

@@ -59,26 +59,9 @@ public sealed class WriteAheadLogTests : IDisposable
         Assert.Equal([1L, 2, 3, 5, 8], recovered.Entries.Select(e => e.Index));
         AssertSameEntries([Entry(1), Entry(2), Entry(3), Entry(5), Entry(8)], recovered.Entries);
         Assert.Equal(8, recovered.Report.RecordsRead);
-        Assert.Equal(3, recovered.Report.DuplicatesCollapsed);
-        Assert.Equal(0, recovered.Report.ConflictingDuplicates);
+        Assert.Equal(3, recovered.Report.RecordsSuperseded);
+        Assert.Equal(0, recovered.Report.ValuesReplaced);
         Assert.Equal(8, recovered.Report.HighestIndex);
-    }
-
-    /// Goal: when one index was logged twice with different content, the later record wins and the
-    /// conflict is counted. Method: log index 2 with two values.
-    [Fact]
-    public async Task A_repeated_index_with_different_content_keeps_the_later_record_and_counts_the_conflict()
-    {
-        await using (var log = FileWriteAheadLog.Open(LogDirectory(_dir), Options()))
-        {
-            await log.AppendAsync([Entry(2, json: "\"old\""), Entry(1)], CancellationToken.None);
-            await log.AppendAsync([Entry(2, json: "\"new\"", term: 2)], CancellationToken.None);
-        }
-
-        var recovered = await RecoverAndCloseAsync(_dir);
-        Assert.Equal("\"new\"", Encoding.UTF8.GetString(recovered.Entries[1].Value.Span));
-        Assert.Equal(1, recovered.Report.DuplicatesCollapsed);
-        Assert.Equal(1, recovered.Report.ConflictingDuplicates);
     }
 
     /// Goal: appends continue after the recovered records and survive the next recovery. Method: write, recover, append, recover.

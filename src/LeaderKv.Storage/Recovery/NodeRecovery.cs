@@ -10,9 +10,11 @@ namespace LeaderKv.Storage.Recovery;
 /// </summary>
 /// <param name="Snapshot">The newest snapshot that verified, or null.</param>
 /// <param name="Entries">
-/// Log entries with index above the snapshot's, one per index, sorted by index. They may have
-/// gaps (a follower logs entries as they arrive): the node applies the contiguous prefix after
-/// the snapshot and keeps the rest pending, exactly as it does for entries arriving over the network.
+/// Log entries with index above the snapshot's, one per index, sorted by index: for each index the
+/// record logged last, whose term is the term this node accepted that entry in (a re-proposal by
+/// a newer leader re-stamps a slot, see <see cref="RecoveryReport.RecordsSuperseded"/>). They may
+/// have gaps (a follower logs entries as they arrive), and an entry may be a no-op (empty key and
+/// value: a new leader filling a hole). Which of them may be applied is the node's decision.
 /// </param>
 /// <param name="Report">What was found and repaired.</param>
 /// <param name="Log">The write-ahead log, open for appends after the recovered records. The caller owns and disposes it.</param>
@@ -36,8 +38,10 @@ public static class NodeRecovery
 
     /// <summary>
     /// Loads the newest valid snapshot, reads every log record once (verifying each, truncating a
-    /// torn or corrupt tail of the newest segment), and opens the log for appending. Throws
-    /// <see cref="StorageCorruptionException"/> for damage that cannot be a crash-torn tail.
+    /// torn or corrupt tail of the newest segment), keeps the last record per index, and opens the
+    /// log for appending. Throws <see cref="StorageCorruptionException"/> for damage that cannot be
+    /// a crash-torn tail, and for a slot whose accepted term goes down in log order or that holds
+    /// two values in one term.
     /// </summary>
     public static async Task<RecoveredNode> RecoverAsync(string dataDirectory, WriteAheadLogOptions options, CancellationToken token)
     {
@@ -64,8 +68,8 @@ public static class NodeRecovery
             segmentsRead,
             scan.RecordsRead,
             collected.CoveredBySnapshot,
-            collected.Duplicates,
-            collected.Conflicts,
+            collected.Superseded,
+            collected.ValuesReplaced,
             scan.Repair,
             Math.Max(snapshotIndex, collected.HighestIndex));
         return new RecoveredNode(loaded.Snapshot, entries, report, log, snapshots);

@@ -4,71 +4,111 @@ namespace LeaderKv.Storage.Recovery;
 
 /// <summary>
 /// Collects log records during the recovery scan into what the node replays: entries above the
-/// snapshot, one per index, sorted by index. A leader's log is already in order, which is
-/// detected so that the common case costs no dictionary and no sort.
+/// snapshot, one per index, sorted by index.
+/// <para>
+/// A record's term is the term the node accepted the entry in. A new leader re-proposes the
+/// slots it recovered, so the same index is logged again with a higher accepted term, sometimes
+/// with another value; a repeated delivery logs it again with the same term and value. Either
+/// way the record written last is the node's current acceptance and wins. Accepted terms of a
+/// slot never go down, and one term never holds two values for a slot, so a later record with a
+/// lower term, or with the same term and another value, is not something a correct node writes:
+/// recovery refuses it as corruption rather than guess which record is right.
+/// </para>
+/// <para>
+/// A leader's log written in one term is already in index order, which is detected so that the
+/// common case costs no dictionary and no sort; once an index repeats or goes backwards, a
+/// dictionary maps each index to its one entry (memory stays one entry per index, not per record).
+/// </para>
 /// </summary>
 internal sealed class RecoveredEntries(long snapshotIndex)
 {
     private readonly List<LogEntry> _entries = [];
-    private bool _strictlyIncreasing = true;
+    private Dictionary<long, int>? _positionByIndex;
 
     public long CoveredBySnapshot { get; private set; }
 
-    public long Duplicates { get; private set; }
+    /// <summary>Records replaced by a later record for the same index (re-stamps and repeated deliveries).</summary>
+    public long Superseded { get; private set; }
 
-    public long Conflicts { get; private set; }
+    /// <summary>Of <see cref="Superseded"/>, those whose later record carried another key or value (always in a higher term).</summary>
+    public long ValuesReplaced { get; private set; }
 
     public long HighestIndex { get; private set; }
 
-    public void Add(LogEntry entry)
+    /// <summary>Takes the next record in log order; <paramref name="segmentPath"/> and <paramref name="offset"/> locate it for error messages.</summary>
+    public void Add(LogEntry entry, string segmentPath, long offset)
     {
         HighestIndex = Math.Max(HighestIndex, entry.Index);
         if (entry.Index <= snapshotIndex)
         {
+            // The snapshot holds the outcome of these slots; which record came last no longer matters.
             CoveredBySnapshot++;
             return;
         }
 
-        if (_entries.Count > 0 && entry.Index <= _entries[^1].Index)
+        if (_positionByIndex is null)
         {
-            _strictlyIncreasing = false;
-        }
-
-        _entries.Add(entry);
-    }
-
-    /// <summary>
-    /// One entry per index, sorted. Where an index repeats, the record written last wins: with
-    /// one leader the repeats are identical, and once terms change hands a later record is the
-    /// one that replaced an earlier, uncommitted one.
-    /// </summary>
-    public List<LogEntry> Finish()
-    {
-        if (_strictlyIncreasing)
-        {
-            return _entries;
-        }
-
-        var byIndex = new Dictionary<long, LogEntry>(_entries.Count);
-        foreach (var entry in _entries)
-        {
-            if (byIndex.TryGetValue(entry.Index, out var earlier))
+            if (_entries.Count == 0 || entry.Index > _entries[^1].Index)
             {
-                Duplicates++;
-                if (!SameContent(earlier, entry))
-                {
-                    Conflicts++;
-                }
+                _entries.Add(entry);
+                return;
             }
 
-            byIndex[entry.Index] = entry;
+            _positionByIndex = new Dictionary<long, int>(_entries.Count * 2);
+            for (var i = 0; i < _entries.Count; i++)
+            {
+                _positionByIndex.Add(_entries[i].Index, i);
+            }
         }
 
-        var result = new List<LogEntry>(byIndex.Values);
-        result.Sort((a, b) => a.Index.CompareTo(b.Index));
-        return result;
+        if (!_positionByIndex.TryGetValue(entry.Index, out var position))
+        {
+            _positionByIndex.Add(entry.Index, _entries.Count);
+            _entries.Add(entry);
+            return;
+        }
+
+        var earlier = _entries[position];
+        var sameContent = SameContent(earlier, entry);
+        if (entry.Term < earlier.Term || (entry.Term == earlier.Term && !sameContent))
+        {
+            throw Conflict(earlier, entry, segmentPath, offset);
+        }
+
+        Superseded++;
+        if (!sameContent)
+        {
+            ValuesReplaced++;
+        }
+
+        _entries[position] = entry;
+    }
+
+    /// <summary>One entry per index, the last one logged, sorted by index.</summary>
+    public List<LogEntry> Finish()
+    {
+        if (_positionByIndex is not null)
+        {
+            _entries.Sort((a, b) => a.Index.CompareTo(b.Index));
+            _positionByIndex = null;
+        }
+
+        return _entries;
     }
 
     private static bool SameContent(LogEntry a, LogEntry b) =>
-        a.Term == b.Term && string.Equals(a.Key, b.Key, StringComparison.Ordinal) && a.Value.Span.SequenceEqual(b.Value.Span);
+        string.Equals(a.Key, b.Key, StringComparison.Ordinal) && a.Value.Span.SequenceEqual(b.Value.Span);
+
+    private static StorageCorruptionException Conflict(LogEntry earlier, LogEntry later, string path, long offset)
+    {
+        var what = later.Term < earlier.Term
+            ? $"accepted in term {later.Term} after an earlier record accepted it in term {earlier.Term}; accepted terms of a slot never go down"
+            : $"accepted twice in term {later.Term} with different values; one term never holds two values for a slot";
+        return new StorageCorruptionException(
+            $"Write-ahead log record at byte {offset} of '{path}' holds index {later.Index} {what}. " +
+            "A correct node never writes this, so the log is damaged or was written by a bug (or by a version before terms changed hands). " +
+            "Refusing to guess which record is this node's acceptance: restore the data directory, or wipe it and let the node rejoin as tainted.",
+            path,
+            offset);
+    }
 }

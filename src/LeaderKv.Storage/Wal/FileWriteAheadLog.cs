@@ -239,7 +239,7 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
         token.ThrowIfCancellationRequested();
         for (var attempt = 0; ; attempt++)
         {
-            var plan = PlanRead(index, out var immediate);
+            var plan = PlanRead(index, maxEntries, out var count, out var immediate);
             if (plan is null)
             {
                 return ValueTask.FromResult(immediate);
@@ -247,7 +247,7 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
 
             try
             {
-                return ValueTask.FromResult(new LogReadResult(ContiguousLogReader.Read(plan, index, maxEntries, token), Compacted: false));
+                return ValueTask.FromResult(new LogReadResult(ContiguousLogReader.Read(plan, index, count, token), Compacted: false));
             }
             catch (FileNotFoundException) when (attempt < MaxReadAttempts - 1)
             {
@@ -498,7 +498,7 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
                 }
 
                 var batch = request.Batch;
-                request.Segment!.Publish(request.Offset, batch.Length, batch.EntryCount, batch.FirstIndex, batch.MinIndex, batch.MaxIndex);
+                request.Segment!.Publish(request.Offset, batch.Length, batch.EntryCount, batch.FirstIndex, batch.MinIndex, batch.MaxIndex, batch.Ascending);
                 _lastIndex = Math.Max(_lastIndex, batch.MaxIndex);
                 appends++;
                 entries += batch.EntryCount;
@@ -522,6 +522,8 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
             {
                 foreach (var segment in _segments)
                 {
+                    // MaxIndex covers every record in the segment, re-stamps too: a segment holding any
+                    // acceptance above the snapshot stays, or recovery could resurrect an older one.
                     if (segment != _active && (segment.RecordCount == 0 || segment.MaxIndex <= snapshotIndex))
                     {
                         doomed.Add(segment);
@@ -603,14 +605,19 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
     }
 
     /// <summary>
-    /// Decides under the lock what a catch-up read must open. Null with <paramref name="immediate"/>
-    /// when the answer needs no file: nothing that new yet, or already compacted into a snapshot.
+    /// Decides under the lock what a catch-up read must open: every segment holding a record in
+    /// [index, index + count), in file order, since a slot re-stamped by a newer leader sits in a
+    /// later segment than its first record. <paramref name="count"/> is the entries the log must
+    /// hold for the read (up to <paramref name="maxEntries"/>, never past <see cref="LastIndex"/>).
+    /// Null with <paramref name="immediate"/> when the answer needs no file: nothing that new yet,
+    /// or already compacted into a snapshot.
     /// </summary>
-    private List<ReadRange>? PlanRead(long index, out LogReadResult immediate)
+    private List<ReadRange>? PlanRead(long index, int maxEntries, out int count, out LogReadResult immediate)
     {
         lock (_lock)
         {
             immediate = LogReadResult.Empty;
+            count = 0;
             if (index > _lastIndex)
             {
                 return null;
@@ -623,24 +630,14 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
                 return null;
             }
 
-            // Contiguous log: the segment holding `index` is the last one whose first record is at or below it.
-            var start = -1;
-            for (var i = 0; i < _segments.Count; i++)
-            {
-                if (_segments[i].RecordCount > 0 && (start < 0 || _segments[i].FirstIndex <= index))
-                {
-                    start = i;
-                }
-            }
-
+            count = (int)Math.Min(maxEntries, _lastIndex - index + 1);
+            var end = index + count;
             var plan = new List<ReadRange>();
-            for (var i = start; i < _segments.Count; i++)
+            foreach (var segment in _segments)
             {
-                var segment = _segments[i];
-                if (segment.RecordCount > 0)
+                if (segment.RecordCount > 0 && segment.MaxIndex >= index && segment.MinIndex < end)
                 {
-                    var offset = i == start ? segment.SeekOffset(index) : LogRecordFormat.SegmentHeaderSize;
-                    plan.Add(new ReadRange(segment.Path, offset, segment.Length));
+                    plan.Add(new ReadRange(segment.Path, segment.SeekOffset(index), segment.Length, segment.Ascending));
                 }
             }
 

@@ -3,6 +3,9 @@ using Microsoft.Win32.SafeHandles;
 
 namespace LeaderKv.Storage.Wal;
 
+/// <summary>Receives each valid record in log order, with the segment and byte offset it was read from.</summary>
+internal delegate void RecordVisitor(LogEntry entry, string segmentPath, long offset);
+
 /// <summary>Everything learned by reading a log directory once at open.</summary>
 internal sealed record LogScanResult(List<Segment> Segments, LogTailRepair? Repair, long RecordsRead);
 
@@ -15,7 +18,7 @@ internal sealed record LogScanResult(List<Segment> Segments, LogTailRepair? Repa
 /// </summary>
 internal static class LogDirectoryScanner
 {
-    public static LogScanResult Scan(string directory, WriteAheadLogOptions options, Action<LogEntry>? onEntry)
+    public static LogScanResult Scan(string directory, WriteAheadLogOptions options, RecordVisitor? onEntry)
     {
         Directory.CreateDirectory(directory);
         var files = new List<(long Sequence, string Path)>();
@@ -43,7 +46,7 @@ internal static class LogDirectoryScanner
     }
 
     private static (Segment Segment, LogTailRepair? Repair) ScanSegment(
-        long sequence, string path, bool isNewest, WriteAheadLogOptions options, Action<LogEntry>? onEntry, ref long records)
+        long sequence, string path, bool isNewest, WriteAheadLogOptions options, RecordVisitor? onEntry, ref long records)
     {
         var segment = new Segment(sequence, path);
         using var handle = isNewest
@@ -79,9 +82,9 @@ internal static class LogDirectoryScanner
             {
                 case RecordStatus.Record:
                     var length = (int)(reader.Position - offset);
-                    segment.Publish(offset, length, 1, entry!.Index, entry.Index, entry.Index);
+                    segment.Publish(offset, length, 1, entry!.Index, entry.Index, entry.Index, ascending: true);
                     records++;
-                    onEntry?.Invoke(entry);
+                    onEntry?.Invoke(entry, path, offset);
                     break;
                 case RecordStatus.End:
                     return (segment, null);

@@ -23,10 +23,14 @@ namespace LeaderKv.Storage.Wal;
 //   0   u32  CRC-32C (Castagnoli, System.IO.Hashing Crc32ParameterSet.Crc32C) of bytes [4, 8+L)
 //   4   u32  L = payload length, bytes from offset 8 to the end of the record
 //   8   i64  index, > 0
-//  16   i64  term, >= 0
+//  16   i64  term, >= 0: the term this node accepted the entry in (not the term of the leader
+//            that first proposed the value); a re-proposal logs the index again, see RecoveredEntries
 //  24   u16  K = key length in bytes
 //  26   K    key, UTF-8
 //  26+K      value: raw UTF-8 JSON text, L - 18 - K bytes
+//
+// K = 0 with an empty value is a no-op (a new leader fills a hole with one), so the smallest
+// record has L = 18. Rejecting empty client keys is the node's validation, not the log's.
 //
 // The CRC covers the length field too, so a flipped bit in L is caught even when the wrong
 // length still lands inside the file. L is bounded by StorageLimits (MaxKeyBytes,
@@ -111,6 +115,7 @@ internal static class LogRecordFormat
 
         var buffer = ArrayPool<byte>.Shared.Rent((int)total);
         long first = 0, min = long.MaxValue, max = 0;
+        var ascending = true;
         var offset = 0;
         for (var i = 0; i < count; i++)
         {
@@ -121,12 +126,13 @@ internal static class LogRecordFormat
                 first = entry.Index;
             }
 
+            ascending &= i == 0 || entry.Index > max;
             min = Math.Min(min, entry.Index);
             max = Math.Max(max, entry.Index);
         }
 
         Invariant.Check(offset == total, "encoded batch size differs from its computed size");
-        return new EncodedBatch(buffer, offset, count, first, min, max);
+        return new EncodedBatch(buffer, offset, count, first, min, max, ascending);
     }
 
     private static int RecordSize(LogEntry entry)
@@ -210,5 +216,8 @@ internal static class LogRecordFormat
     }
 }
 
-/// <summary>A batch encoded into a rented buffer; the writer returns the buffer to the pool once written.</summary>
-internal readonly record struct EncodedBatch(byte[] Buffer, int Length, int EntryCount, long FirstIndex, long MinIndex, long MaxIndex);
+/// <summary>
+/// A batch encoded into a rented buffer; the writer returns the buffer to the pool once written.
+/// <paramref name="Ascending"/> when each entry's index is above every earlier one's in the batch.
+/// </summary>
+internal readonly record struct EncodedBatch(byte[] Buffer, int Length, int EntryCount, long FirstIndex, long MinIndex, long MaxIndex, bool Ascending);

@@ -32,11 +32,18 @@ internal sealed class Segment(long sequence, string path)
 
     public long MaxIndex { get; set; }
 
-    /// <summary>(index, file offset) of the record starting there; ordered by offset. Meaningful for a contiguous log only.</summary>
+    /// <summary>
+    /// True while every record in file order has a higher index than the one before it (a leader
+    /// writing one term). Only then do <see cref="Checkpoints"/> find an index, and can a read stop
+    /// at the first record past its range; a re-stamp or an out-of-order arrival clears it for good.
+    /// </summary>
+    public bool Ascending { get; private set; } = true;
+
+    /// <summary>(index, file offset) of the first record of a batch, ordered by offset. Meaningful only while <see cref="Ascending"/>.</summary>
     public List<(long Index, long Offset)> Checkpoints { get; } = [];
 
     /// <summary>Records that a run of records starting at <paramref name="offset"/> was published.</summary>
-    public void Publish(long offset, int length, int count, long firstIndex, long minIndex, long maxIndex)
+    public void Publish(long offset, int length, int count, long firstIndex, long minIndex, long maxIndex, bool ascending)
     {
         Invariant.Check(offset == Length, $"segment {Sequence}: records published out of file order");
         Invariant.Check(count > 0 && minIndex > 0 && minIndex <= maxIndex, $"segment {Sequence}: bad index range published");
@@ -48,10 +55,12 @@ internal sealed class Segment(long sequence, string path)
         }
         else
         {
+            Ascending &= minIndex > MaxIndex;
             MinIndex = Math.Min(MinIndex, minIndex);
             MaxIndex = Math.Max(MaxIndex, maxIndex);
         }
 
+        Ascending &= ascending;
         if (Checkpoints.Count == 0 || offset - Checkpoints[^1].Offset >= CheckpointSpacingBytes)
         {
             Checkpoints.Add((firstIndex, offset));
@@ -61,9 +70,14 @@ internal sealed class Segment(long sequence, string path)
         Length = offset + length;
     }
 
-    /// <summary>Offset of the last checkpoint whose index is ≤ <paramref name="index"/>, assuming records are in index order.</summary>
+    /// <summary>Offset of the last checkpoint whose index is ≤ <paramref name="index"/>; the header's end unless <see cref="Ascending"/>.</summary>
     public long SeekOffset(long index)
     {
+        if (!Ascending)
+        {
+            return LogRecordFormat.SegmentHeaderSize;
+        }
+
         var low = 0;
         var high = Checkpoints.Count - 1;
         long found = LogRecordFormat.SegmentHeaderSize;
