@@ -54,17 +54,9 @@ public static class NodeHost
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<IDelaySource>(_ => new UniformDelaySource(
             settings.DelayMin, settings.DelayMax, settings.DelaySeed is { } seed ? new Random(seed) : new Random()));
-        if (settings.Role == NodeRole.Leader)
-        {
-            builder.Services.AddSingleton<LeaderDriver>();
-            builder.Services.AddSingleton<INodeStore>(services => services.GetRequiredService<LeaderDriver>());
-            builder.Services.AddHostedService(services => services.GetRequiredService<LeaderDriver>());
-        }
-        else
-        {
-            builder.Services.AddSingleton<FollowerDriver>();
-            builder.Services.AddSingleton<INodeStore>(services => services.GetRequiredService<FollowerDriver>());
-        }
+        builder.Services.AddSingleton<ReplicaDriver>();
+        builder.Services.AddSingleton<INodeStore>(services => services.GetRequiredService<ReplicaDriver>());
+        builder.Services.AddHostedService(services => services.GetRequiredService<ReplicaDriver>());
 
         builder.Services.AddDurability(settings);
         configureServices?.Invoke(builder.Services);

@@ -1,3 +1,4 @@
+using LeaderKv.Node.Endpoints;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LeaderKv.Node;
@@ -11,12 +12,56 @@ public static class Problems
 {
     private const string TypeBase = "https://leaderkv.dev/problems/";
 
-    public static ProblemHttpResult NotLeader(Uri? leader) => TypedResults.Problem(
+    public static ProblemHttpResult NotLeader(Uri? leader, string? leaderId = null) => TypedResults.Problem(
         detail: "Only leader accepts writes",
         statusCode: StatusCodes.Status400BadRequest,
         title: "Not the leader",
         type: TypeBase + "not-leader",
-        extensions: new Dictionary<string, object?> { ["leader"] = leader?.ToString() });
+        extensions: new Dictionary<string, object?> { ["leader"] = leader?.ToString(), ["leaderId"] = leaderId, ["outcome"] = "rejected" });
+
+    /// <summary>503 during an election: nothing entered the log, so the client retries after <c>Retry-After</c>.</summary>
+    public static IResult NoLeader(TimeSpan electionTimeout, long term) => Unavailable(
+        "no-leader",
+        "No leader",
+        "No leader is known: an election is under way. Nothing was written; retry after Retry-After.",
+        electionTimeout,
+        term);
+
+    public static IResult LeaderRecovering(TimeSpan electionTimeout, long term) => Unavailable(
+        "leader-recovering",
+        "Leader recovering",
+        "This node was just elected and is recovering the writes its voters hold (catching up to the highest committed index and re-proposing what lies above it); it serves writes once that is done. Nothing was written; retry after Retry-After.",
+        electionTimeout,
+        term);
+
+    public static IResult QuorumUnreachable(int writeQuorum, TimeSpan electionTimeout, long term) => Unavailable(
+        "quorum-unreachable",
+        "Write quorum unreachable",
+        $"Fewer than WRITE_QUORUM ({writeQuorum}) followers answered within an election timeout, so this write could not commit. Nothing was written; retry after Retry-After.",
+        electionTimeout,
+        term);
+
+    public static IResult Overloaded(long term) => Unavailable(
+        "overloaded",
+        "Too many uncommitted writes",
+        "Too many writes are waiting for their quorum. Nothing was written; retry after Retry-After.",
+        TimeSpan.FromSeconds(1),
+        term);
+
+    public static ProblemHttpResult ClusterMismatch(string? theirs, string? ours) => TypedResults.Problem(
+        detail: $"This message comes from a node of another cluster: its PEERS/WRITE_QUORUM fingerprint is '{theirs ?? "none"}', this node's is '{ours ?? "none"}'. Every node needs the same PEERS and WRITE_QUORUM.",
+        statusCode: StatusCodes.Status409Conflict,
+        title: "Cluster mismatch",
+        type: TypeBase + "cluster-mismatch");
+
+    private static IResult Unavailable(string type, string title, string detail, TimeSpan retryAfter, long term) => new RetryAfterResult(
+        TypedResults.Problem(
+            detail: detail,
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: title,
+            type: TypeBase + type,
+            extensions: new Dictionary<string, object?> { ["outcome"] = "rejected", ["term"] = term }),
+        retryAfter);
 
     public static ProblemHttpResult NotFollower() => TypedResults.Problem(
         detail: "Leader cannot receive replication",
@@ -24,12 +69,12 @@ public static class Problems
         title: "Not a follower",
         type: TypeBase + "not-follower");
 
-    public static ProblemHttpResult QuorumNotMet(long index, int acks, int required) => TypedResults.Problem(
-        detail: $"Write quorum not met: {acks} of {required} follower acks arrived in time. The write is applied on the leader at index {index} and will still replicate in the background; it is not rolled back.",
+    public static ProblemHttpResult QuorumNotMet(long index, long term, int acks, int required) => TypedResults.Problem(
+        detail: $"Write quorum not met: {acks} of {required} follower acks arrived in time. The outcome is unknown: the write is in the leader's log at index {index} (term {term}) and may still commit, or a new leader may drop it. Read the key before you retry.",
         statusCode: StatusCodes.Status500InternalServerError,
         title: "Write quorum not met",
         type: TypeBase + "quorum-not-met",
-        extensions: new Dictionary<string, object?> { ["index"] = index, ["acks"] = acks, ["required"] = required });
+        extensions: new Dictionary<string, object?> { ["index"] = index, ["term"] = term, ["acks"] = acks, ["required"] = required, ["outcome"] = "unknown" });
 
     public static ProblemHttpResult MalformedJson(string reason) => TypedResults.Problem(
         detail: $"The body is not valid JSON: {reason}",

@@ -14,7 +14,9 @@ public sealed record WriteAccepted(
     [property: JsonPropertyName("index")] long Index,
     [property: JsonPropertyName("acks")] int Acks,
     [property: JsonPropertyName("required")] int Required,
-    [property: JsonPropertyName("quorum_delay_ms")] double QuorumDelayMs);
+    [property: JsonPropertyName("quorum_delay_ms")] double QuorumDelayMs,
+    [property: JsonPropertyName("outcome")] string Outcome,
+    [property: JsonPropertyName("term")] long Term);
 
 public sealed record HealthReport(
     [property: JsonPropertyName("status")] string Status,
@@ -33,18 +35,44 @@ public sealed record NodeStatus(
     [property: JsonPropertyName("writeQuorum")] int? WriteQuorum,
     [property: JsonPropertyName("leader")] string? Leader,
     [property: JsonPropertyName("followers")] IReadOnlyList<FollowerStatusReport>? Followers,
-    [property: JsonPropertyName("durability")] DurabilityStatus? Durability = null);
+    [property: JsonPropertyName("durability")] DurabilityStatus? Durability = null)
+{
+    [JsonPropertyName("leaderId")]
+    public string? LeaderId { get; init; }
 
+    [JsonPropertyName("commitIndex")]
+    public long CommitIndex { get; init; }
+
+    [JsonPropertyName("electionQuorum")]
+    public int ElectionQuorum { get; init; }
+
+    /// <summary>"automatic" (PEERS, W ≥ 1) or "manual" (the seed's layout, or W = 0).</summary>
+    [JsonPropertyName("failover")]
+    public string Failover { get; init; } = "manual";
+
+    [JsonPropertyName("tainted")]
+    public bool Tainted { get; init; }
+
+    [JsonPropertyName("recovering")]
+    public bool Recovering { get; init; }
+}
+
+/// <summary>A follower as the leader sees it: what it has applied (visible there), how far behind that is, when it last answered.</summary>
 public sealed record FollowerStatusReport(
-    [property: JsonPropertyName("url")] string Url,
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("url")] string? Url,
     [property: JsonPropertyName("state")] string State,
-    [property: JsonPropertyName("ackedIndex")] long AckedIndex,
+    [property: JsonPropertyName("appliedThrough")] long AppliedThrough,
     [property: JsonPropertyName("lag")] long Lag,
-    [property: JsonPropertyName("lagMs")] double LagMs,
-    [property: JsonPropertyName("outstanding")] int Outstanding);
+    [property: JsonPropertyName("lastHeardMsAgo")] double? LastHeardMsAgo,
+    [property: JsonPropertyName("outstanding")] int Outstanding,
+    [property: JsonPropertyName("tainted")] bool Tainted);
+
+public sealed record PromoteAccepted([property: JsonPropertyName("term")] long Term);
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(WriteAccepted))]
 [JsonSerializable(typeof(HealthReport))]
 [JsonSerializable(typeof(NodeStatus))]
+[JsonSerializable(typeof(PromoteAccepted))]
 internal sealed partial class NodeJsonContext : JsonSerializerContext;

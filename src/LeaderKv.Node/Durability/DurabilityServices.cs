@@ -14,10 +14,13 @@ internal static class DurabilityServices
             return services;
         }
 
+        // Before anything writes to the directory: the boot record tells whether the last run may have lost unsynced writes.
+        Directory.CreateDirectory(settings.Durability.DataDirectory!);
+        var boot = LeaderKv.Storage.State.BootRecord.Begin(settings.Durability.DataDirectory!, settings.Durability.Fsync);
         var storage = NodeStorage.Open(settings.Durability);
         // Registered through a factory so the container disposes it (closing the log) when the node stops.
         services.AddSingleton(_ => storage);
-        services.AddSingleton<IReplicaPersistence, DurablePersistence>();
+        services.AddSingleton<IReplicaPersistence>(provider => new DurablePersistence(settings, storage, boot, provider.GetRequiredService<ILogger<DurablePersistence>>()));
         services.AddSingleton<ISnapshotSource>(provider => provider.GetRequiredService<ReplicaDriver>());
         services.AddHostedService<PeriodicSnapshots>();
         return services;

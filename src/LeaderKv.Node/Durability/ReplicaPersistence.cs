@@ -51,7 +51,7 @@ public sealed class DurablePersistence : IReplicaPersistence
     private readonly BootRecord _boot;
     private readonly ILogger _logger;
 
-    public DurablePersistence(NodeSettings settings, NodeStorage storage, ILogger<DurablePersistence> logger)
+    public DurablePersistence(NodeSettings settings, NodeStorage storage, BootRecord boot, ILogger<DurablePersistence> logger)
     {
         _settings = settings;
         _storage = storage;
@@ -63,7 +63,7 @@ public sealed class DurablePersistence : IReplicaPersistence
             _hardState.BindCluster(fingerprint);
         }
 
-        _boot = BootRecord.Begin(directory, settings.Durability.Fsync);
+        _boot = boot;
     }
 
     public RecoveredReplica Recover()
@@ -72,7 +72,9 @@ public sealed class DurablePersistence : IReplicaPersistence
         var (snapshot, entries) = _storage.TakeRecovered();
         _storage.LogRecovery(_logger);
         var image = snapshot is null ? null : SnapshotImage.Of(snapshot.Table, snapshot.Header.AppliedThrough);
-        return new RecoveredReplica(new CoreHardState(stored.Term, stored.VotedFor, stored.VotedIncarnation), image, entries, _boot.Tainted, KeptVotes: true);
+        // A snapshot that failed verification made recovery fall back to an older one: slots between the two may be gone.
+        var tainted = _boot.Tainted || _storage.Report.RejectedSnapshots.Count > 0;
+        return new RecoveredReplica(new CoreHardState(stored.Term, stored.VotedFor, stored.VotedIncarnation), image, entries, tainted, KeptVotes: true);
     }
 
     public async ValueTask PersistAsync(Ready ready, CancellationToken token)
@@ -95,5 +97,10 @@ public sealed class DurablePersistence : IReplicaPersistence
 
     public void OnTaintCleared() => _boot.ClearTaint();
 
-    public void OnCleanShutdown() => _boot.MarkCleanShutdown();
+    public void OnCleanShutdown()
+    {
+        // Under FSYNC=never disposing the log alone would not make its tail durable.
+        _storage.Log.SyncAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        _boot.MarkCleanShutdown();
+    }
 }

@@ -1,10 +1,10 @@
 using System.Text;
 using LeaderKv.Core;
+using LeaderKv.Core.Consensus;
 using LeaderKv.Node.Configuration;
 using LeaderKv.Node.Contracts;
 using LeaderKv.Node.Replication;
 using LeaderKv.Node.Security;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LeaderKv.Node.Endpoints;
 
@@ -13,24 +13,18 @@ internal static class ClientEndpoints
 {
     public static void MapClientEndpoints(this IEndpointRouteBuilder app, NodeSettings settings)
     {
-        if (settings.Role == NodeRole.Leader)
-        {
-            app.MapPost("/write", WriteAsync)
-                .RequireApiKey(ApiAccess.ReadWrite)
-                .RequireJsonBody()
-                .WithBodyLimit(settings.Security.MaxWriteBodyBytes);
-        }
-        else
-        {
-            app.MapPost("/write", () => Problems.NotLeader(settings.LeaderUrl)).RequireApiKey(ApiAccess.ReadWrite);
-        }
-
+        // Every node maps /write: which one leads is decided at run time, and a node that does not
+        // lead answers with the seed's 400 and the leader's URL.
+        app.MapPost("/write", WriteAsync)
+            .RequireApiKey(ApiAccess.ReadWrite)
+            .RequireJsonBody()
+            .WithBodyLimit(settings.Security.MaxWriteBodyBytes);
         app.MapGet("/data", ReadAll).RequireApiKey(ApiAccess.Read);
         app.MapGet("/kv/{key}", ReadOne).RequireApiKey(ApiAccess.Read);
     }
 
-    private static async Task<Results<Ok<WriteAccepted>, ProblemHttpResult, ValidationProblem>> WriteAsync(
-        HttpRequest request, LeaderDriver leader, NodeSettings settings, ILogger<LeaderDriver> logger, CancellationToken token)
+    private static async Task<IResult> WriteAsync(
+        HttpRequest request, ReplicaDriver replica, NodeSettings settings, ILogger<ReplicaDriver> logger, CancellationToken token)
     {
         var (document, error) = await RequestBody.ReadJsonAsync(request, token);
         if (document is null)
@@ -59,16 +53,32 @@ internal static class ClientEndpoints
             return Problems.ValueTooLarge(parse.Value.Length, settings.Security.MaxValueBytes);
         }
 
-        var outcome = await leader.WriteAsync(parse.Key!, parse.Value!, token);
-        if (outcome.Outcome != QuorumOutcome.Met)
+        var result = await replica.WriteAsync(parse.Key!, parse.Value!, token);
+        var proposal = result.Proposal;
+        switch (proposal.Status)
         {
-            logger.QuorumNotMet(outcome.Index, outcome.Acks, outcome.Required);
-            return Problems.QuorumNotMet(outcome.Index, outcome.Acks, outcome.Required);
+            case ProposeStatus.NotLeader:
+                return Problems.NotLeader(result.LeaderUrl ?? settings.LeaderUrl, proposal.LeaderId);
+            case ProposeStatus.NoLeader:
+                return Problems.NoLeader(settings.ElectionTimeout, proposal.Term);
+            case ProposeStatus.Recovering:
+                return Problems.LeaderRecovering(settings.ElectionTimeout, proposal.Term);
+            case ProposeStatus.QuorumUnreachable:
+                return Problems.QuorumUnreachable(settings.WriteQuorum, settings.ElectionTimeout, proposal.Term);
+            case ProposeStatus.Overloaded:
+                return Problems.Overloaded(proposal.Term);
+        }
+
+        var outcome = result.Outcome!.Value;
+        if (outcome.Kind != WriteOutcomeKind.Committed)
+        {
+            logger.OutcomeUnknown(outcome.Index, outcome.Term, outcome.Acks, settings.WriteQuorum);
+            return Problems.QuorumNotMet(outcome.Index, outcome.Term, outcome.Acks, settings.WriteQuorum);
         }
 
         // The seed answers "written_local_only" when it has no followers to replicate to.
         var status = settings.Followers.Count == 0 ? "written_local_only" : "success";
-        return TypedResults.Ok(new WriteAccepted(status, true, outcome.Index, outcome.Acks, outcome.Required, outcome.QuorumDelay.TotalMilliseconds));
+        return TypedResults.Ok(new WriteAccepted(status, true, outcome.Index, outcome.Acks, settings.WriteQuorum, outcome.CompletingDelay.TotalMilliseconds, "committed", outcome.Term));
     }
 
     private static async Task<IResult> ReadAll(INodeStore store, long? minIndex, int? waitMs, CancellationToken token)

@@ -9,7 +9,7 @@ internal static class DurabilityReport
 {
     public static DurabilityStatus Describe(NodeSettings settings, IServiceProvider services)
     {
-        var installed = settings.Role == NodeRole.Follower ? services.GetRequiredService<FollowerDriver>().SnapshotsInstalled : 0;
+        var installed = services.GetRequiredService<ReplicaDriver>().SnapshotsInstalled;
         if (services.GetService<NodeStorage>() is not { } storage)
         {
             return new DurabilityStatus(null, null, 0, installed, 0, 0, 0, 0, false, null);

@@ -1,32 +1,39 @@
+using LeaderKv.Core.Consensus;
 using LeaderKv.Node.Configuration;
-using LeaderKv.Node.Contracts;
+using LeaderKv.Node.Protocol;
 using LeaderKv.Node.Replication;
 using LeaderKv.Node.Security;
+using LeaderKv.Node.Transport;
 
 namespace LeaderKv.Node.Endpoints;
 
 /// <summary>
-/// <c>/replicate</c>: the leader's appends arrive here on followers. Every follower endpoint is
-/// mapped on the <c>/replicate</c> group, which requires the cluster signature (the body is covered by it); map
-/// new ones (catch-up, snapshots) there too, e.g. <c>replication.MapPost("/snapshot", …)</c>.
+/// Where peers' requests arrive: appends on <c>/replicate</c> (the seed's path), votes, pre-votes,
+/// catch-up fetches and snapshots beside it. The whole group requires the cluster signature (the
+/// body and the query are covered by it). Each request is stepped into the replica and answered with
+/// the replica's response once what that response promises is durable.
 /// </summary>
 internal static class ReplicationEndpoints
 {
     public static void MapReplicationEndpoints(this IEndpointRouteBuilder app, NodeSettings settings)
     {
-        if (settings.Role == NodeRole.Leader)
+        if (!settings.HasPeers && settings.Role == NodeRole.Leader)
         {
+            // The seed's layout: its leader is the only candidate and never receives replication.
             app.MapPost("/replicate", Problems.NotFollower);
-            app.MapPost("/replicate/snapshot", Problems.NotFollower);
+            app.MapPost("/replicate/{kind}", (string kind) => Problems.NotFollower());
             return;
         }
 
         var replication = app.MapGroup("/replicate").RequireClusterAuthentication();
-        replication.MapPost("", ReplicateAsync).RequireJsonBody();
+        replication.MapPost("", HandleAsync).RequireJsonBody();
+        replication.MapPost("/prevote", HandleAsync).RequireJsonBody();
+        replication.MapPost("/vote", HandleAsync).RequireJsonBody();
+        replication.MapPost("/fetch", HandleAsync).RequireJsonBody();
         replication.MapPost("/snapshot", SnapshotTransfer.InstallAsync).WithBodyLimit(SnapshotTransfer.MaxSnapshotBytes);
     }
 
-    private static async Task<IResult> ReplicateAsync(HttpRequest request, FollowerDriver follower, CancellationToken token)
+    private static async Task<IResult> HandleAsync(HttpRequest request, ReplicaDriver replica, NodeSettings settings, CancellationToken token)
     {
         var (document, error) = await RequestBody.ReadJsonAsync(request, token);
         if (document is null)
@@ -34,18 +41,50 @@ internal static class ReplicationEndpoints
             return Problems.MalformedJson(error!);
         }
 
-        AppendRequestParse parse;
+        ParsedMessage parsed;
         using (document)
         {
-            parse = AppendCodec.ReadRequest(document);
+            parsed = MessageCodec.Read(document.RootElement, settings.NodeId);
         }
 
-        if (parse.Entries is null)
+        if (parsed.Message is not { } message)
         {
-            return Problems.BadAppend(parse.Error!);
+            return Problems.BadAppend(parsed.Error!);
         }
 
-        var reply = await follower.ReceiveAsync(parse.Entries, token);
-        return new RawJsonResult(writer => AppendCodec.WriteReply(writer, reply));
+        if (!string.Equals(PeerTransport.PathOf(message), request.Path.Value?.TrimEnd('/'), StringComparison.Ordinal))
+        {
+            return Problems.BadAppend($"A {message.GetType().Name} does not belong on {request.Path}.");
+        }
+
+        return await StepAsync(message, parsed.Cluster, replica, settings, token);
+    }
+
+    /// <summary>Steps one request and answers with the replica's response, or 503 when the node could not answer in time.</summary>
+    public static async Task<IResult> StepAsync(Message message, string? cluster, ReplicaDriver replica, NodeSettings settings, CancellationToken token)
+    {
+        if (settings.ClusterFingerprint is { } ours && !string.Equals(cluster, ours, StringComparison.Ordinal))
+        {
+            return Problems.ClusterMismatch(cluster, ours);
+        }
+
+        if (settings.HasPeers && !settings.Peers.Any(p => string.Equals(p.Id, message.From, StringComparison.Ordinal)))
+        {
+            return Problems.BadAppend($"'{message.From}' is not in this node's PEERS.");
+        }
+
+        if (message.To != settings.NodeId && settings.HasPeers)
+        {
+            return Problems.BadAppend($"This message is for '{message.To}'; this node is '{settings.NodeId}'.");
+        }
+
+        var response = await replica.HandleAsync(message, token);
+        if (response is null)
+        {
+            return Results.Problem(detail: "The node did not answer this replication request in time.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Busy");
+        }
+
+        var body = MessageCodec.Write(response, settings.ClusterFingerprint);
+        return new RawJsonResult(writer => writer.WriteRawValue(body, skipInputValidation: true));
     }
 }

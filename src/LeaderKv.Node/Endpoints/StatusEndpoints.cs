@@ -11,33 +11,55 @@ internal static class StatusEndpoints
 {
     public static void MapStatusEndpoints(this IEndpointRouteBuilder app, NodeSettings settings)
     {
-        app.MapGet("/health", () => TypedResults.Ok(new HealthReport("healthy", RoleName(settings.Role), settings.NodeId)));
+        app.MapGet("/health", (ReplicaDriver replica) => TypedResults.Ok(new HealthReport("healthy", RoleName(replica.Describe().Role), settings.NodeId)));
         app.MapGet("/status", (IServiceProvider services) => TypedResults.Ok(Describe(settings, services) with { Durability = DurabilityReport.Describe(settings, services) })).RequireApiKey(ApiAccess.Read);
+        app.MapPost("/admin/promote", Promote).RequireApiKey(ApiAccess.ReadWrite);
     }
 
     private static NodeStatus Describe(NodeSettings settings, IServiceProvider services)
     {
         var mode = settings.Mode == ReplicationMode.Ordered ? "ordered" : "unordered";
-        if (settings.Role == NodeRole.Leader)
+        var view = services.GetRequiredService<ReplicaDriver>().Describe();
+        var followers = view.Followers?
+            .Select(f => new FollowerStatusReport(f.Id, f.Url?.ToString(), f.State, f.AppliedThrough, f.Lag, f.LastHeardMsAgo, f.Outstanding, f.Tainted))
+            .ToList();
+        return new NodeStatus(
+            RoleName(view.Role),
+            settings.NodeId,
+            mode,
+            view.Term,
+            view.LastIndex,
+            view.AppliedThrough,
+            view.Keys,
+            view.Pending,
+            settings.WriteQuorum,
+            view.LeaderUrl?.ToString(),
+            followers)
         {
-            var leader = services.GetRequiredService<LeaderDriver>().Describe();
-            var followers = leader.Followers
-                .Select(f => new FollowerStatusReport(f.Url.ToString(), StateName(f.Status), f.AckedIndex, f.Lag, f.LagTime.TotalMilliseconds, f.Outstanding))
-                .ToList();
-            return new NodeStatus("leader", settings.NodeId, mode, leader.Term, leader.LastIndex, leader.LastIndex, leader.Keys, leader.PendingWrites, settings.WriteQuorum, null, followers);
-        }
-
-        var follower = services.GetRequiredService<FollowerDriver>().Describe();
-        return new NodeStatus("follower", settings.NodeId, mode, follower.Term, follower.LastIndex, follower.AppliedThrough, follower.Keys, follower.Pending, null, settings.LeaderUrl?.ToString(), null);
+            LeaderId = view.LeaderId,
+            CommitIndex = view.CommitIndex,
+            ElectionQuorum = view.ElectionQuorum,
+            Failover = settings.Failover == Core.Consensus.FailoverMode.Automatic ? "automatic" : "manual",
+            Tainted = view.Tainted,
+            Recovering = view.Recovering,
+        };
     }
 
-    private static string RoleName(NodeRole role) => role == NodeRole.Leader ? "leader" : "follower";
-
-    private static string StateName(FollowerStatus status) => status switch
+    /// <summary>Manual failover: this node runs an election and leads even without an election quorum. Refused unless the caller accepts data loss.</summary>
+    private static IResult Promote(ReplicaDriver replica, bool? acceptDataLoss)
     {
-        FollowerStatus.Streaming => "streaming",
-        FollowerStatus.CatchingUp => "catching-up",
-        FollowerStatus.Snapshot => "snapshot",
-        _ => "down",
+        if (acceptDataLoss != true)
+        {
+            return Problems.Invalid("acceptDataLoss", "Promoting a node may lose writes committed only on nodes that do not answer. Repeat with acceptDataLoss=true to accept that.");
+        }
+
+        return TypedResults.Accepted((string?)null, new PromoteAccepted(replica.Promote()));
+    }
+
+    private static string RoleName(Core.Consensus.ReplicaRole role) => role switch
+    {
+        Core.Consensus.ReplicaRole.Leader => "leader",
+        Core.Consensus.ReplicaRole.Follower => "follower",
+        _ => "candidate",
     };
 }

@@ -87,7 +87,7 @@ public sealed class PeerTransport : IDisposable
         return await ExchangeAsync(_snapshotHttp, new Uri(Url, query), content, request.From, token).ConfigureAwait(false);
     }
 
-    private static async Task<PeerResult> ExchangeAsync(HttpClient http, Uri uri, HttpContent content, string self, CancellationToken token)
+    private async Task<PeerResult> ExchangeAsync(HttpClient http, Uri uri, HttpContent content, string self, CancellationToken token)
     {
         try
         {
@@ -104,7 +104,9 @@ public sealed class PeerTransport : IDisposable
             }
 
             var parsed = MessageCodec.Read(payload, self);
-            return parsed.Message is { } message ? PeerResult.Succeeded(message) : PeerResult.Failed($"unreadable response: {parsed.Error}");
+            // Whoever answered, it answered for the peer this transport talks to: the seed's followers
+            // do not know the names their leader gives them.
+            return parsed.Message is { } message ? PeerResult.Succeeded(message with { From = PeerId }) : PeerResult.Failed($"unreadable response: {parsed.Error}");
         }
         catch (HttpRequestException exception)
         {
