@@ -24,15 +24,15 @@ internal static class StatusCommand
             using var client = clients(CommonOptions.Given(parse, leader, nodes));
             var reports = await client.ClusterStatusAsync(token);
             var output = parse.InvocationConfiguration.Output;
-            Render(output, reports);
-
-            var leaders = reports.Where(r => r.Status?.IsLeader == true).ToList();
             if (reports.All(r => !r.IsUp))
             {
-                await parse.InvocationConfiguration.Error.WriteLineAsync("error: no node answered.");
+                await parse.InvocationConfiguration.Error.WriteLineAsync(
+                    $"error: no node answered ({string.Join("; ", reports.Select(r => $"{NodeAddress.Format(r.Node)}: {r.Error}"))}).");
                 return ExitCodes.Error;
             }
 
+            Render(output, reports);
+            var leaders = reports.Where(r => r.Status?.IsLeader == true).ToList();
             if (leaders.Count == 0)
             {
                 await output.WriteLineAsync("No node reports itself leader (an election may be under way).");
