@@ -2,6 +2,7 @@ using System.CommandLine;
 using LeaderKv.Cli.Bench;
 using LeaderKv.Cli.Client;
 using LeaderKv.Cli.Commands;
+using LeaderKv.Client;
 
 namespace LeaderKv.Cli;
 
@@ -23,12 +24,16 @@ public static class CliApp
         }
 
         var client = new NodeClient(http);
+        // Over the shared HttpClient (which carries the API key), so disposing one never closes it.
+        LeaderKvClient Cluster(IReadOnlyList<Uri> nodes) => new(nodes, http);
         var root = new RootCommand("LeaderKV: a replicated key-value store with one leader and semi-synchronous followers.")
         {
             UpCommand.Create(),
-            PutCommand.Create(() => client),
-            GetCommand.Create(() => client),
-            CheckCommand.Create(() => client, TimeProvider.System),
+            PutCommand.Create(Cluster),
+            GetCommand.Create(Cluster),
+            CheckCommand.Create(() => client, Cluster, TimeProvider.System),
+            StatusCommand.Create(Cluster),
+            PromoteCommand.Create(Cluster),
             BenchCommand.Create(TimeProvider.System),
         };
 
@@ -51,6 +56,17 @@ public static class CliApp
         {
             await error.WriteLineAsync($"error: {ex.Message}");
             return ExitCodes.Error;
+        }
+        catch (LeaderKvUnavailableException ex)
+        {
+            await error.WriteLineAsync($"error: {ex.Message}");
+            return ExitCodes.Error;
+        }
+        catch (LeaderKvException ex)
+        {
+            // The node answered, but not with success.
+            await error.WriteLineAsync($"error: {ex.Message}");
+            return ExitCodes.Failure;
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {

@@ -92,6 +92,20 @@ public sealed class CheckCommandTests
         var run = await CliRun.RunAsync("check", "--leader", follower.BaseUrl);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("is a follower", run.Error);
+        Assert.Contains($"{follower.BaseUrl}: a follower that knows no leader", run.Error);
+    }
+
+    /// <summary>Goal: check finds the leader from a follower it is pointed at, and compares against that leader.</summary>
+    [Fact]
+    public async Task Check_from_a_follower_finds_the_leader_it_names()
+    {
+        await using var same = await FakeNode.WithDataAsync("""{"a":1}""");
+        await using var leader = await FakeNode.LeaderAsync("""{"a":1}""", same);
+        await using var follower = await FakeNode.StartAsync(_ => "{}", () => $$"""{"role":"follower","nodeId":"f","leader":"{{leader.BaseUrl}}"}""");
+
+        var run = await CliRun.RunAsync("check", "--node", follower.BaseUrl);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"SUCCESS: Follower 1 ({same.BaseUrl}) is consistent.", run.OutputLines);
     }
 }

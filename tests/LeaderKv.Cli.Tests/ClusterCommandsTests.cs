@@ -58,16 +58,47 @@ public sealed class ClusterCommandsTests(RunningCluster fixture) : IClassFixture
         Assert.Contains("not found", run.Error);
     }
 
-    /// <summary>Goal: a write sent to a follower shows the node's seed-compatible refusal, not a stack trace.</summary>
+    /// <summary>Goal: a write given only a follower follows the follower's seed-style refusal to the leader.</summary>
     [Fact]
-    public async Task Put_on_a_follower_exits_1_with_the_seeds_error()
+    public async Task Put_through_a_follower_reaches_the_leader()
     {
         var follower = fixture.Cluster.Followers[0].Url.AbsoluteUri;
 
-        var run = await CliRun.RunAsync("put", "k", "v", "--leader", follower);
+        var run = await CliRun.RunAsync("put", "via-follower", "1", "--node", follower);
 
-        Assert.Equal(1, run.ExitCode);
-        Assert.Contains("Only leader accepts writes", run.Error);
-        Assert.Contains($"(the leader is {fixture.LeaderUrl})", run.Error);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"\"leader\":\"{fixture.LeaderUrl}\"", run.Output);
+        var get = await CliRun.RunAsync("get", "via-follower", "--leader", follower);
+        Assert.Equal("1", get.Output.Trim());
+    }
+
+    /// <summary>Goal: get --local reads the node's own copy; read-your-writes with --min-index waits for the write's index.</summary>
+    [Fact]
+    public async Task Get_local_with_min_index_reads_a_followers_copy_once_it_has_the_write()
+    {
+        var put = await CliRun.RunAsync("put", "local-read", "\"x\"", "--leader", fixture.LeaderUrl);
+        var index = System.Text.Json.JsonDocument.Parse(put.Output).RootElement.GetProperty("index").GetInt64();
+        var follower = fixture.Cluster.Followers[4].Url.AbsoluteUri;
+
+        var get = await CliRun.RunAsync("get", "local-read", "--local", "--node", follower, "--min-index", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Equal("\"x\"", get.Output.Trim());
+    }
+
+    /// <summary>Goal: status shows all six nodes of the seed's layout from the leader alone, the leader named.</summary>
+    [Fact]
+    public async Task Status_lists_the_leader_and_all_five_followers()
+    {
+        var run = await CliRun.RunAsync("status", "--leader", fixture.LeaderUrl);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        foreach (var node in fixture.Cluster.Nodes)
+        {
+            Assert.Contains(run.OutputLines, line => line.Contains(node.Url.AbsoluteUri.TrimEnd('/'), StringComparison.Ordinal)
+                && line.Contains(node.Spec.IsLeader ? "leader" : "follower", StringComparison.Ordinal));
+        }
+
+        Assert.Contains(run.OutputLines, line => line.StartsWith($"Leader: leader ({fixture.LeaderUrl}), term ", StringComparison.Ordinal));
     }
 }

@@ -55,4 +55,11 @@ public sealed class LocalClusterOptionsTests
     {
         Assert.Null(new LocalClusterOptions { Followers = followers, WriteQuorum = quorum }.Validate());
     }
+
+    [Fact]
+    public void Failover_refuses_the_unordered_race_and_allows_fsync_without_a_directory()
+    {
+        Assert.Contains("--no-failover", new LocalClusterOptions { Layout = ClusterLayout.Peers, Mode = LeaderKv.Core.ReplicationMode.Unordered }.Validate());
+        Assert.Null(new LocalClusterOptions { Layout = ClusterLayout.Peers, Fsync = "interval" }.Validate());
+    }
 }

@@ -72,6 +72,34 @@ public sealed class LocalClusterTests
         }
     }
 
+    /// <summary>
+    /// Goal: the Peers layout gets a temporary data directory when given none, removed on stop, and its
+    /// nodes report automatic failover. Needs nodes that understand PEERS (the leadership change).
+    /// </summary>
+    [Fact]
+    public async Task A_peers_cluster_without_a_directory_uses_a_temporary_one_and_removes_it()
+    {
+        var options = new LocalClusterOptions { Layout = ClusterLayout.Peers, Followers = 2, MaxDelayMs = 5, BasePort = FreePorts.FindConsecutive(3) };
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var cluster = await LocalCluster.StartAsync(options, deadline.Token);
+        string directory;
+        try
+        {
+            Assert.True(cluster.DataDirectoryIsTemporary);
+            directory = cluster.DataDirectory!;
+            Assert.True(Directory.Exists(directory));
+            using var client = new LeaderKv.Client.LeaderKvClient(cluster.Nodes.Select(n => n.Url));
+            var status = await client.StatusAsync(cluster.Nodes[0].Url, deadline.Token);
+            Assert.Equal("automatic", status.Failover);
+        }
+        finally
+        {
+            await cluster.StopAsync();
+        }
+
+        Assert.False(Directory.Exists(directory));
+    }
+
     [Fact]
     public async Task StartAsync_rejects_invalid_options_before_starting_anything()
     {

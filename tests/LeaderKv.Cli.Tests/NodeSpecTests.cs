@@ -81,4 +81,43 @@ public sealed class NodeSpecTests
 
         Assert.All(followers.Prepend(leader), n => Assert.False(n.Environment.ContainsKey("DATA_DIR")));
     }
+
+    /// <summary>Goal: the Peers layout gives every node the same PEERS, its own id and directory, and node-0 the first term.</summary>
+    [Fact]
+    public void Peers_layout_gives_every_node_every_peer_its_id_and_a_data_directory()
+    {
+        var options = new LocalClusterOptions
+        {
+            Layout = ClusterLayout.Peers, Followers = 2, WriteQuorum = 2, BasePort = 9300, DataDirectory = "peers-data", Fsync = "never",
+        };
+
+        var (first, others) = NodeSpec.ForCluster(options);
+
+        var nodes = others.Prepend(first).ToList();
+        Assert.Equal(["node-0", "node-1", "node-2"], nodes.Select(n => n.Name));
+        Assert.All(nodes, n => Assert.Equal(
+            "node-0=http://127.0.0.1:9300,node-1=http://127.0.0.1:9301,node-2=http://127.0.0.1:9302", n.Environment["PEERS"]));
+        Assert.Equal(["node-0", "node-1", "node-2"], nodes.Select(n => n.Environment["NODE_ID"]));
+        Assert.Equal(["leader", "follower", "follower"], nodes.Select(n => n.Environment["ROLE"]));
+        Assert.True(first.IsLeader);
+        Assert.Equal(Path.GetFullPath("peers-data/node-1"), others[0].Environment["DATA_DIR"]);
+        Assert.All(nodes, n => Assert.Equal("2", n.Environment["WRITE_QUORUM"]));
+        Assert.All(nodes, n => Assert.Equal("never", n.Environment["FSYNC"]));
+        Assert.All(nodes, n => Assert.False(n.Environment.ContainsKey("FOLLOWERS")));
+        Assert.All(nodes, n => Assert.False(n.Environment.ContainsKey("LEADER_URL")));
+        Assert.Equal("http://127.0.0.1:9302", others[1].Environment["ASPNETCORE_URLS"]);
+    }
+
+    [Fact]
+    public void Peers_layout_without_a_data_directory_is_refused()
+    {
+        Assert.Throws<ArgumentException>(() => NodeSpec.ForCluster(new LocalClusterOptions { Layout = ClusterLayout.Peers }));
+    }
+
+    /// <summary>Goal: the benchmark's figures are for the seed's layout, and it builds its options from the defaults.</summary>
+    [Fact]
+    public void The_default_layout_stays_the_seeds()
+    {
+        Assert.Equal(ClusterLayout.Seed, new LocalClusterOptions().Layout);
+    }
 }

@@ -10,6 +10,7 @@ public sealed class UnreachableLeaderTests
     [InlineData("put", "k", "v")]
     [InlineData("get", "k")]
     [InlineData("check")]
+    [InlineData("status")]
     public async Task Commands_explain_an_unreachable_leader_without_a_stack_trace(params string[] command)
     {
         var leader = $"http://127.0.0.1:{FreePorts.FindConsecutive(1)}";
@@ -17,7 +18,8 @@ public sealed class UnreachableLeaderTests
         var run = await CliRun.RunAsync([.. command, "--leader", leader]);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.StartsWith($"error: cannot reach {leader}: ", run.Error);
+        Assert.StartsWith("error: ", run.Error);
+        Assert.Contains($"{leader}: cannot reach {leader}: ", run.Error);
         Assert.Single(run.Error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
         Assert.Empty(run.Output);
     }

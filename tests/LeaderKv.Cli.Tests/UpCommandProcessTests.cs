@@ -6,7 +6,9 @@ namespace LeaderKv.Cli.Tests;
 
 /// <summary>
 /// <c>leaderkv up</c> as a user runs it: a real CLI process that starts six real node processes.
-/// These tests prove that no node outlives the CLI, however the CLI ends.
+/// These tests prove that no node outlives the CLI, however the CLI ends, and that the default
+/// cluster (PEERS, failover on) replaces a killed leader. Every test but the --no-failover one needs
+/// nodes that understand PEERS (the leadership change).
 /// </summary>
 [Collection(ProcessTestCollection.Name)]
 [Trait("Category", "Process")]
@@ -36,6 +38,8 @@ public sealed class UpCommandProcessTests
             Assert.Equal(0, await cli.WaitForExitAsync(StopTimeout));
             await Eventually.WaitUntilAsync(() => nodes.All(n => !n.IsRunning), StopTimeout, "every node process to exit");
             Assert.Contains("Stopped.", cli.Lines);
+            var data = cli.Lines.Single(line => line.StartsWith("Data in ", StringComparison.Ordinal));
+            Assert.False(Directory.Exists(data["Data in ".Length..data.IndexOf(" (temporary", StringComparison.Ordinal)]), "the temporary data directory outlived up");
         }
         finally
         {
@@ -68,7 +72,7 @@ public sealed class UpCommandProcessTests
 
     /// <summary>
     /// Goal: a node that cannot start makes `up` fail with a readable error and leaves nothing behind.
-    /// Method: hold follower-2's port, run `up`, and check the exit code, the message and the children.
+    /// Method: hold node-2's port, run `up`, and check the exit code, the message and the children.
     /// </summary>
     [Fact]
     public async Task Up_reports_a_node_that_cannot_start_and_stops_the_others()
@@ -88,14 +92,77 @@ public sealed class UpCommandProcessTests
             "up to give up");
 
         Assert.Equal(2, await cli.WaitForExitAsync(StopTimeout));
-        Assert.Contains(cli.Lines, line => line.StartsWith("error: follower-2 exited", StringComparison.Ordinal));
+        Assert.Contains(cli.Lines, line => line.StartsWith("error: node-2 exited", StringComparison.Ordinal));
         // The node's own last lines are quoted after this header for diagnosis; the CLI's part has no stack trace.
         var cliPart = cli.Lines.TakeWhile(line => !line.StartsWith("last output of", StringComparison.Ordinal));
         Assert.DoesNotContain(cliPart, line => line.TrimStart().StartsWith("at ", StringComparison.Ordinal));
-        Assert.Contains("last output of follower-2:", cli.Lines);
+        Assert.Contains("last output of node-2:", cli.Lines);
         var survivors = seen.Where(node => node.IsRunning).ToList();
         KillAll(survivors);
         Assert.Empty(survivors);
+    }
+
+    /// <summary>
+    /// Goal: `up` starts failover on by default, says who leads, and a client given any surviving node
+    /// follows the leadership to whoever is elected after the leader is killed. Method: start `up`,
+    /// read node-0's pid from its output, SIGKILL it, then `put` through node-1 and `status` from it.
+    /// </summary>
+    [Fact]
+    public async Task By_default_a_killed_leader_is_replaced_and_clients_follow_the_new_one()
+    {
+        var basePort = FreePorts.FindConsecutive(Nodes);
+        using var cli = StartUp(basePort);
+        var nodes = await WaitForHealthyNodesAsync(cli, basePort);
+        try
+        {
+            await cli.WaitForLineAsync(line => line.StartsWith("node-0 (", StringComparison.Ordinal) && line.Contains(" leads, term ", StringComparison.Ordinal), StartTimeout, "node-0 reported as leader");
+            Assert.Contains(cli.Lines, line => line.StartsWith("Data in ", StringComparison.Ordinal) && line.Contains("temporary", StringComparison.Ordinal));
+            var nodeZero = cli.Lines.First(line => line.StartsWith("node-0 ", StringComparison.Ordinal) && line.Contains(" pid ", StringComparison.Ordinal));
+            var pid = int.Parse(nodeZero[(nodeZero.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            var survivor = $"http://127.0.0.1:{basePort + 1}";
+            var before = await CliRun.RunAsync("put", "before", "1", "--node", survivor);
+            Assert.True(before.ExitCode == 0, before.ToString());
+
+            Assert.True(PosixSignals.Send(pid, PosixSignals.SigKill));
+
+            CliRun? after = null;
+            await Eventually.WaitUntilAsync(
+                async () => (after = await CliRun.RunAsync("put", "after", "2", "--node", survivor, "--node", $"http://127.0.0.1:{basePort + 2}")).ExitCode == 0,
+                StartTimeout,
+                "a write through node-1 after node-0 was killed");
+            Assert.DoesNotContain($"\"leader\":\"http://127.0.0.1:{basePort}\"", after!.Output);
+            var status = await CliRun.RunAsync("status", "--node", survivor);
+            Assert.Contains(status.OutputLines, line => line.StartsWith("Leader: node-", StringComparison.Ordinal) && !line.StartsWith("Leader: node-0 ", StringComparison.Ordinal));
+            var read = await CliRun.RunAsync("get", "before", "--node", survivor);
+            Assert.Equal("1", read.Output.Trim());
+        }
+        finally
+        {
+            KillAll(nodes);
+        }
+    }
+
+    /// <summary>Goal: --no-failover starts the seed's layout (a leader named "leader" and follower-1..5) and names its leader.</summary>
+    [Fact]
+    public async Task No_failover_starts_the_seed_layout_and_names_its_leader()
+    {
+        var basePort = FreePorts.FindConsecutive(Nodes);
+        using var cli = CliProcess.Start(
+            "up", "--no-failover", "--base-port", basePort.ToString(CultureInfo.InvariantCulture), "--max-delay", "20");
+        var nodes = await WaitForHealthyNodesAsync(cli, basePort);
+        try
+        {
+            await cli.WaitForLineAsync(line => line.Contains(" leads, term ", StringComparison.Ordinal), StartTimeout, "the leader line");
+            Assert.Contains(cli.Lines, line => line.StartsWith($"leader (http://127.0.0.1:{basePort}) leads, term ", StringComparison.Ordinal));
+            Assert.Contains(cli.Lines, line => line.StartsWith("follower-5 ", StringComparison.Ordinal));
+            Assert.DoesNotContain(cli.Lines, line => line.StartsWith("Data in ", StringComparison.Ordinal));
+            Assert.True(PosixSignals.Send(cli.ProcessId, PosixSignals.SigTerm));
+            Assert.Equal(0, await cli.WaitForExitAsync(StopTimeout));
+        }
+        finally
+        {
+            KillAll(nodes);
+        }
     }
 
     /// <summary>Clean-up after a failed assertion: no test may leave node processes behind.</summary>

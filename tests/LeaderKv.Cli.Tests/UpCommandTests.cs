@@ -9,6 +9,8 @@ public sealed class UpCommandTests
     [InlineData("--followers", "2", "--quorum", "3")]
     [InlineData("--min-delay", "500", "--max-delay", "100")]
     [InlineData("--base-port", "65534")]
+    [InlineData("--mode", "unordered")]
+    [InlineData("--no-failover", "--fsync", "never")]
     public async Task Invalid_flags_are_reported_in_one_line_without_starting_nodes(params string[] flags)
     {
         var run = await CliRun.RunAsync(["up", .. flags]);

@@ -1,27 +1,18 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace LeaderKv.Cli.Client;
 
 /// <summary>
-/// The few node endpoints the CLI calls, read as loose JSON so that a node adding fields (as the
-/// design allows) never breaks the CLI. A node that cannot be reached, or answers in a shape no
+/// One node's <c>/data</c>, read as loose JSON, for the comparisons of <c>check</c> and the benchmark's
+/// seed checks: they compare each node's own copy, so they ask that node and never look for the
+/// leader (everything else goes through <see cref="LeaderKv.Client.LeaderKvClient"/>). A node adding
+/// fields (as the design allows) never breaks it. A node that cannot be reached, or answers in a shape no
 /// LeaderKV node would, surfaces as <see cref="NodeRequestException"/>; any other answer is a <see cref="NodeReply"/>.
 /// </summary>
 public sealed class NodeClient(HttpClient http)
 {
-    public async Task<NodeReply> WriteAsync(Uri node, string key, JsonNode? value, CancellationToken token)
-    {
-        var body = new JsonObject { ["key"] = key, ["value"] = value?.DeepClone() };
-        return await SendAsync(node, () => http.PostAsJsonAsync(new Uri(node, "write"), body, token), token)
-            .ConfigureAwait(false);
-    }
-
-    public Task<NodeReply> GetKeyAsync(Uri node, string key, CancellationToken token) =>
-        SendAsync(node, () => http.GetAsync(new Uri(node, "kv/" + Uri.EscapeDataString(key)), token), token);
-
     /// <summary>The node's whole store, <c>GET /data</c>: a plain object of key to value.</summary>
     public async Task<JsonObject> GetDataAsync(Uri node, CancellationToken token)
     {
@@ -29,30 +20,6 @@ public sealed class NodeClient(HttpClient http)
         return reply.IsSuccess && reply.Body is JsonObject data
             ? data
             : throw new NodeRequestException(node, $"{NodeAddress.Format(node)} answered GET /data with {(int)reply.Status}, not a JSON object");
-    }
-
-    /// <summary>The follower URLs a leader's <c>GET /status</c> lists.</summary>
-    public async Task<IReadOnlyList<Uri>> GetFollowersAsync(Uri leader, CancellationToken token)
-    {
-        var reply = await SendAsync(leader, () => http.GetAsync(new Uri(leader, "status"), token), token).ConfigureAwait(false);
-        if (!reply.IsSuccess || reply.Body is not JsonObject status)
-        {
-            throw new NodeRequestException(leader, $"{NodeAddress.Format(leader)} answered GET /status with {(int)reply.Status}");
-        }
-
-        var role = status["role"] is JsonValue r && r.TryGetValue<string>(out var text) ? text : null;
-        if (role is not null && role != "leader" || status["followers"] is not JsonArray followers)
-        {
-            throw new NodeRequestException(
-                leader,
-                $"{NodeAddress.Format(leader)} is {(role is null ? "not a leader" : $"a {role}")}; pass the leader's URL, or the followers with --followers");
-        }
-
-        return followers
-            .Select(f => f?["url"]?.GetValue<string>())
-            .Where(url => !string.IsNullOrEmpty(url))
-            .Select(url => NodeAddress.Parse(url!))
-            .ToList();
     }
 
     private static async Task<NodeReply> SendAsync(Uri node, Func<Task<HttpResponseMessage>> send, CancellationToken token)

@@ -14,18 +14,24 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly LocalClusterOptions _options;
     private readonly NodeLauncher _launcher;
     private readonly List<NodeProcess> _nodes;
+    private readonly string? _temporaryDataDirectory;
     // Never disposed: a SemaphoreSlim whose wait handle is never asked for holds no OS resource,
     // and keeping it alive lets StopAsync and DisposeAsync be called in any order, any number of times.
     private readonly SemaphoreSlim _stopLock = new(1, 1);
     private bool _stopped;
 
-    private LocalCluster(LocalClusterOptions options, NodeLauncher launcher, List<NodeProcess> nodes)
+    private LocalCluster(LocalClusterOptions options, NodeLauncher launcher, List<NodeProcess> nodes, string? temporaryDataDirectory)
     {
         _options = options;
         _launcher = launcher;
         _nodes = nodes;
+        _temporaryDataDirectory = temporaryDataDirectory;
     }
 
+    /// <summary>
+    /// The node started as leader: the seed layout's only leader, or node-0 of the Peers layout, which
+    /// leads only until an election picks another (ask the nodes' /status who leads now).
+    /// </summary>
     public NodeProcess Leader => _nodes[^1];
 
     /// <summary>Followers in port order: follower-1 first.</summary>
@@ -35,6 +41,14 @@ public sealed class LocalCluster : IAsyncDisposable
     public IReadOnlyList<NodeProcess> Nodes => _nodes;
 
     public Uri LeaderUrl => Leader.Url;
+
+    public ClusterLayout Layout => _options.Layout;
+
+    /// <summary>The directory the nodes keep their data under (each in DIR/&lt;node&gt;); null when they keep it in memory.</summary>
+    public string? DataDirectory => _options.DataDirectory;
+
+    /// <summary>True when <see cref="DataDirectory"/> was made for this cluster and is removed when it stops.</summary>
+    public bool DataDirectoryIsTemporary => _temporaryDataDirectory is not null;
 
     /// <summary>True when the nodes die with this process even if it is killed (Linux with setpriv).</summary>
     public bool NodesDieWithParent => _launcher.TiesNodesToParent;
@@ -60,9 +74,18 @@ public sealed class LocalCluster : IAsyncDisposable
             throw new ClusterStartException($"Node assembly not found: {nodeAssembly}. Build src/LeaderKv.Cli first.");
         }
 
+        // Every node of the Peers layout must keep its term and vote on disk; without a directory from
+        // the caller, the cluster keeps them in a temporary one for its lifetime.
+        string? temporary = null;
+        if (options.Layout == ClusterLayout.Peers && options.DataDirectory is null)
+        {
+            temporary = Directory.CreateTempSubdirectory("leaderkv-").FullName;
+            options = options with { DataDirectory = temporary };
+        }
+
         var (leaderSpec, followerSpecs) = NodeSpec.ForCluster(options);
         var launcher = new NodeLauncher();
-        var cluster = new LocalCluster(options, launcher, []);
+        var cluster = new LocalCluster(options, launcher, [], temporary);
         try
         {
             // Followers first: the leader replicates to them from its first write on.
@@ -108,6 +131,19 @@ public sealed class LocalCluster : IAsyncDisposable
 
             await Task.WhenAll(_nodes.Select(n => n.StopAsync(_options.StopTimeout))).ConfigureAwait(false);
             _launcher.Dispose();
+            if (_temporaryDataDirectory is not null)
+            {
+                // Every node has exited, so nothing holds a file in it any more.
+                try
+                {
+                    Directory.Delete(_temporaryDataDirectory, recursive: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // Left in the system's temporary folder, which the OS cleans; stopping must not fail on it.
+                }
+            }
+
             _stopped = true;
         }
         finally

@@ -3,12 +3,27 @@ using LeaderKv.Core;
 
 namespace LeaderKv.Cli.Cluster;
 
+/// <summary>How the nodes of a local cluster learn about each other.</summary>
+public enum ClusterLayout
+{
+    /// <summary>The seed's: a fixed leader (ROLE=leader, FOLLOWERS) and followers that never lead; no elections.</summary>
+    Seed,
+
+    /// <summary>Every node is given every node (PEERS) and a data directory; node-0 leads first and any node may be elected after.</summary>
+    Peers,
+}
+
 /// <summary>
 /// How to run a leader and its followers as node processes on one machine. The defaults are the
-/// seed's docker-compose layout: five followers, WRITE_QUORUM=1, a delay of 0–1000 ms, ports 8000–8005.
+/// seed's docker-compose layout: five followers, WRITE_QUORUM=1, a delay of 0–1000 ms, ports 8000–8005,
+/// no elections. <c>leaderkv up</c> asks for <see cref="ClusterLayout.Peers"/> unless told <c>--no-failover</c>;
+/// the benchmark keeps the seed's layout, which its figures are for.
 /// </summary>
 public sealed record LocalClusterOptions
 {
+    /// <summary>The seed's fixed leader (the default) or PEERS with automatic failover.</summary>
+    public ClusterLayout Layout { get; init; } = ClusterLayout.Seed;
+
     public int Followers { get; init; } = 5;
 
     /// <summary>Follower acks the leader waits for (WRITE_QUORUM); 0 answers after the local write.</summary>
@@ -46,11 +61,13 @@ public sealed record LocalClusterOptions
 
     /// <summary>
     /// A directory under which each node keeps its write-ahead log and snapshots (DATA_DIR), in a
-    /// sub-directory named after the node; null keeps every node in memory, as the seed does.
+    /// sub-directory named after the node; null keeps every node in memory, as the seed does. With
+    /// <see cref="ClusterLayout.Peers"/> (where every node needs one) null means a temporary directory
+    /// that <see cref="LocalCluster"/> creates and removes when it stops.
     /// </summary>
     public string? DataDirectory { get; init; }
 
-    /// <summary>FSYNC for every node when <see cref="DataDirectory"/> is set: always, interval or never; null is the node's default (always).</summary>
+    /// <summary>FSYNC for every node that keeps data (a <see cref="DataDirectory"/>, or the Peers layout): always, interval or never; null is the node's default (always).</summary>
     public string? Fsync { get; init; }
 
     /// <summary>LeaderKv.Node.dll; null means the copy next to this assembly (see the Cli project's reference).</summary>
@@ -87,9 +104,14 @@ public sealed record LocalClusterOptions
             return "--data-dir needs ordered mode: a snapshot cannot describe the state unordered mode builds.";
         }
 
-        if (Fsync is not null && (DataDirectory is null || Fsync is not ("always" or "interval" or "never")))
+        if (Layout == ClusterLayout.Peers && Mode == ReplicationMode.Unordered)
         {
-            return DataDirectory is null ? "--fsync needs --data-dir." : $"--fsync must be always, interval or never (got {Fsync}).";
+            return "--mode unordered needs --no-failover: the seed's race has no log an election could merge.";
+        }
+
+        if (Fsync is not null && ((DataDirectory is null && Layout != ClusterLayout.Peers) || Fsync is not ("always" or "interval" or "never")))
+        {
+            return DataDirectory is null && Layout != ClusterLayout.Peers ? "--fsync needs --data-dir." : $"--fsync must be always, interval or never (got {Fsync}).";
         }
 
         if (BasePort < 1 || BasePort + Followers > 65535)

@@ -13,7 +13,7 @@ public sealed class NodeProcess
     [
         "PORT", "ASPNETCORE_URLS", "DOTNET_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS",
         "DOTNET_HTTP_PORTS", "DOTNET_HTTPS_PORTS", "HTTP_PORTS", "HTTPS_PORTS",
-        "ROLE", "FOLLOWERS", "WRITE_QUORUM", "MIN_DELAY", "MAX_DELAY", "REPLICATION_MODE", "NODE_ID", "LEADER_URL",
+        "ROLE", "FOLLOWERS", "PEERS", "WRITE_QUORUM", "MIN_DELAY", "MAX_DELAY", "REPLICATION_MODE", "NODE_ID", "LEADER_URL",
         // One exported DATA_DIR would otherwise give all nodes the same directory.
         "DATA_DIR", "FSYNC",
     ];

@@ -1,16 +1,24 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using LeaderKv.Cli.Client;
 using LeaderKv.Cli.Cluster;
+using LeaderKv.Client;
 using LeaderKv.Core;
 
 namespace LeaderKv.Cli.Commands;
 
 /// <summary>
 /// <c>leaderkv up</c>: runs a local cluster in the foreground until Ctrl+C or SIGTERM, then stops
-/// every node it started.
+/// every node it started. By default the nodes are given PEERS and a data directory each, so a new
+/// leader is elected when the leader dies; <c>--no-failover</c> starts the seed's fixed layout.
 /// </summary>
 internal static class UpCommand
 {
+    /// <summary>How long `up` waits for some node to report itself leader once all are healthy: many election timeouts.</summary>
+    private static readonly TimeSpan LeaderTimeout = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan LeaderPollInterval = TimeSpan.FromMilliseconds(200);
+
     public static Command Create()
     {
         var defaults = new LocalClusterOptions();
@@ -40,7 +48,7 @@ internal static class UpCommand
         };
         var basePort = new Option<int>("--base-port")
         {
-            Description = "Port of the leader; follower i listens on base-port + i.",
+            Description = "Port of node-0 (the first leader); node i listens on base-port + i.",
             HelpName = "P",
             DefaultValueFactory = _ => defaults.BasePort,
         };
@@ -52,18 +60,23 @@ internal static class UpCommand
         var logs = new Option<bool>("--logs") { Description = "Print every node's log lines, prefixed with its name." };
         var dataDir = new Option<string?>("--data-dir")
         {
-            Description = "Keep each node's log and snapshots in DIR/<node> so the cluster survives restarts (default: in memory).",
+            Description = "Keep each node's log and snapshots in DIR/<node> so the cluster survives restarts " +
+                "(default: a temporary directory removed on exit; with --no-failover, in memory).",
             HelpName = "DIR",
         };
         var fsync = new Option<string?>("--fsync")
         {
-            Description = "With --data-dir: always (fsync before every ack, the default), interval or never.",
+            Description = "always (fsync before every ack, the default), interval or never; with --no-failover it needs --data-dir.",
             HelpName = "POLICY",
         };
-
-        var command = new Command("up", "Start a leader and its followers on 127.0.0.1 and run them until Ctrl+C.")
+        var noFailover = new Option<bool>("--no-failover")
         {
-            followers, quorum, minDelay, maxDelay, basePort, mode, logs, dataDir, fsync,
+            Description = "The seed's layout: a fixed leader (ROLE, FOLLOWERS) that no election replaces, in memory unless --data-dir.",
+        };
+
+        var command = new Command("up", "Start a cluster on 127.0.0.1 (node-0 leads first, failover on) and run it until Ctrl+C.")
+        {
+            followers, quorum, minDelay, maxDelay, basePort, mode, logs, dataDir, fsync, noFailover,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -71,6 +84,7 @@ internal static class UpCommand
             var error = TextWriter.Synchronized(parse.InvocationConfiguration.Error);
             var options = defaults with
             {
+                Layout = parse.GetValue(noFailover) ? ClusterLayout.Seed : ClusterLayout.Peers,
                 Followers = parse.GetValue(followers),
                 WriteQuorum = parse.GetValue(quorum),
                 MinDelayMs = parse.GetValue(minDelay),
@@ -99,9 +113,11 @@ internal static class UpCommand
         using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
-        await output.WriteLineAsync(
-            $"Starting a leader and {options.Followers} followers (quorum {options.WriteQuorum}, " +
-            $"delay {options.MinDelayMs}-{options.MaxDelayMs} ms, {options.Mode.ToString().ToLowerInvariant()} mode)...");
+        var settings = $"quorum {options.WriteQuorum}, delay {options.MinDelayMs}-{options.MaxDelayMs} ms, " +
+            $"{options.Mode.ToString().ToLowerInvariant()} mode";
+        await output.WriteLineAsync(options.Layout == ClusterLayout.Peers
+            ? $"Starting {options.Followers + 1} nodes with automatic failover ({settings})..."
+            : $"Starting a leader and {options.Followers} followers without failover ({settings})...");
 
         LocalCluster cluster;
         try
@@ -131,7 +147,16 @@ internal static class UpCommand
                 await output.WriteLineAsync($"{node.Name,-12} {node.Url.AbsoluteUri.TrimEnd('/'),-24} pid {node.ProcessId}");
             }
 
-            await output.WriteLineAsync($"All {cluster.Nodes.Count} nodes are healthy. Press Ctrl+C to stop.");
+            if (cluster.DataDirectory is { } data)
+            {
+                await output.WriteLineAsync(cluster.DataDirectoryIsTemporary
+                    ? $"Data in {data} (temporary: removed when up stops; --data-dir DIR keeps it)."
+                    : $"Data in {data}/<node>.");
+            }
+
+            await output.WriteLineAsync($"All {cluster.Nodes.Count} nodes are healthy.");
+            await output.WriteLineAsync(await DescribeLeaderAsync(cluster, stop.Token));
+            await output.WriteLineAsync("Press Ctrl+C to stop.");
             var watchers = cluster.Nodes.Select(n => ReportUnexpectedExitAsync(n, error, stop.Token)).ToList();
             try
             {
@@ -155,6 +180,39 @@ internal static class UpCommand
             // Keep the runtime from exiting at once: the nodes must be stopped first.
             context.Cancel = true;
             stop.Cancel();
+        }
+    }
+
+    /// <summary>
+    /// Polls every node's /status until one reports itself leader (an elected cluster needs an election
+    /// timeout or so; the seed's leader leads at once) and says which, or that none did in time.
+    /// </summary>
+    private static async Task<string> DescribeLeaderAsync(LocalCluster cluster, CancellationToken stopping)
+    {
+        using var client = new LeaderKvClient(cluster.Nodes.Select(n => n.Url));
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        deadline.CancelAfter(LeaderTimeout);
+        try
+        {
+            while (true)
+            {
+                var reports = await client.ClusterStatusAsync(deadline.Token);
+                if (reports.Where(r => r.Status?.IsLeader == true).MaxBy(r => r.Status!.Term) is { } leader)
+                {
+                    var name = cluster.Nodes.FirstOrDefault(n => n.Url == leader.Node)?.Name ?? leader.Status!.NodeId;
+                    return $"{name} ({NodeAddress.Format(leader.Node)}) leads, term {leader.Status!.Term}.";
+                }
+
+                await Task.Delay(LeaderPollInterval, deadline.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            return $"No node reported itself leader within {LeaderTimeout.TotalSeconds:0} s; `leaderkv status` shows where the cluster stands.";
+        }
+        catch (OperationCanceledException)
+        {
+            return "Stopping before a leader was reported.";
         }
     }
 

@@ -27,7 +27,8 @@ internal sealed class FakeNode : IAsyncDisposable
 
     /// <param name="data">The /data body for the n-th request (0-based), so a test can make a node converge.</param>
     /// <param name="status">The /status body; null answers 404 as a node without that endpoint would.</param>
-    public static async Task<FakeNode> StartAsync(Func<int, string> data, Func<string>? status = null)
+    /// <param name="routes">More endpoints, e.g. POST /admin/promote.</param>
+    public static async Task<FakeNode> StartAsync(Func<int, string> data, Func<string>? status = null, Action<WebApplication>? routes = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -39,6 +40,8 @@ internal sealed class FakeNode : IAsyncDisposable
         {
             app.MapGet("/status", () => Results.Text(status(), "application/json"));
         }
+
+        routes?.Invoke(app);
 
         await app.StartAsync();
         // After start, Urls holds the address Kestrel actually bound, port 0 resolved.

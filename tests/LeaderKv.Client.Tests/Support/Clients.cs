@@ -1,0 +1,8 @@
+namespace LeaderKv.Client.Tests.Support;
+
+internal static class Clients
+{
+    /// <summary>A client over <paramref name="nodes"/>'s fake network, waiting on <paramref name="time"/>.</summary>
+    public static LeaderKvClient Over(FakeNodes nodes, RecordingTime time, int maxAttempts = 10, params Uri[] given) =>
+        new(given.Length > 0 ? given : [FakeNodes.A], new HttpClient(nodes), new LeaderKvClientOptions { Time = time, MaxAttempts = maxAttempts });
+}
