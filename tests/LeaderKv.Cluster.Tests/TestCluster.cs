@@ -40,13 +40,6 @@ public sealed class TestCluster : IAsyncDisposable
         var cluster = new TestCluster(spec);
         for (var i = 0; i < spec.Followers; i++)
         {
-            if (spec.DeadFollowers.Contains(i))
-            {
-                cluster.Followers.Add(new Uri($"http://127.0.0.1:{FreePort()}"));
-                cluster._followerApps.Add(null!);
-                continue;
-            }
-
             var (app, url) = await StartNodeAsync(FollowerSettings(spec, i, spec.Mode), spec.Services, port: 0, spec.FollowerTls);
             cluster._followerApps.Add(app);
             cluster.Followers.Add(url);
@@ -68,6 +61,16 @@ public sealed class TestCluster : IAsyncDisposable
         };
         cluster._leaderSettings = leaderSettings;
         (cluster._leaderApp, cluster.Leader) = await StartNodeAsync(leaderSettings, spec.LeaderServices ?? spec.Services, port: 0);
+        if (spec.WaitForLeader)
+        {
+            await cluster.WaitForLeaderAsync();
+        }
+
+        foreach (var dead in spec.DeadFollowers)
+        {
+            await cluster.StopFollowerAsync(dead);
+        }
+
         return cluster;
     }
 
@@ -78,7 +81,17 @@ public sealed class TestCluster : IAsyncDisposable
         await _leaderApp.DisposeAsync();
         _leaderApp = null;
         (_leaderApp, _) = await StartNodeAsync(_leaderSettings, _spec.LeaderServices ?? _spec.Services, Leader.Port);
+        await WaitForLeaderAsync();
     }
+
+    /// <summary>The seed layout's leader serves writes once its recovery against the followers is done: /health says so.</summary>
+    public Task WaitForLeaderAsync() => EventuallyAsync(
+        async () =>
+        {
+            using var response = await Http.GetAsync(new Uri(Leader, "/health"));
+            return response.IsSuccessStatusCode;
+        },
+        "the leader to finish recovery and lead");
 
     /// <summary>Stops follower <paramref name="i"/> (its memory is lost, as with a crashed process).</summary>
     public async Task StopFollowerAsync(int i)
@@ -192,8 +205,15 @@ public sealed record ClusterSpec
 
     public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Followers listed in FOLLOWERS whose address refuses connections.</summary>
+    /// <summary>
+    /// Followers listed in FOLLOWERS that are down once the cluster has started. They run until the
+    /// leader has finished its start-up recovery (which needs an election quorum of them) and are
+    /// stopped before the test begins, so their address refuses connections.
+    /// </summary>
     public IReadOnlySet<int> DeadFollowers { get; init; } = new HashSet<int>();
+
+    /// <summary>Wait until the leader has run its start-up recovery and leads (false: the test watches that itself).</summary>
+    public bool WaitForLeader { get; init; } = true;
 
     public Action<IServiceCollection>? Services { get; init; }
 

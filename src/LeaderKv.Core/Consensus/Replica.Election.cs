@@ -98,7 +98,7 @@ public sealed partial class Replica
         _electionElapsed = 0;
         _electionTimeout = RandomElectionTimeout();
         Event(ReplicaEventKind.StartedElection);
-        if (CountedPromises() >= _config.ElectionQuorum)
+        if (CountedPromises() >= _config.ElectionQuorum || (bestEffort && _promises.Count == _config.Voters))
         {
             Win();
             return;
@@ -176,6 +176,12 @@ public sealed partial class Replica
         _promises[response.From] = response;
         if (CountedPromises() >= _config.ElectionQuorum)
         {
+            Win();
+        }
+        else if (_bestEffort && _promises.Count == _config.Voters)
+        {
+            // Everyone answered: waiting longer cannot make the recovery any more complete.
+            Event(ReplicaEventKind.BestEffortRecovery, detail: $"every node answered, {CountedPromises()} of them with a promise that counts (election quorum {_config.ElectionQuorum})");
             Win();
         }
     }

@@ -21,7 +21,11 @@ public sealed record WriteAccepted(
 public sealed record HealthReport(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("role")] string Role,
-    [property: JsonPropertyName("nodeId")] string NodeId);
+    [property: JsonPropertyName("nodeId")] string NodeId)
+{
+    [JsonPropertyName("detail")]
+    public string? Detail { get; init; }
+}
 
 public sealed record NodeStatus(
     [property: JsonPropertyName("role")] string Role,

@@ -11,7 +11,7 @@ internal static class StatusEndpoints
 {
     public static void MapStatusEndpoints(this IEndpointRouteBuilder app, NodeSettings settings)
     {
-        app.MapGet("/health", (ReplicaDriver replica) => TypedResults.Ok(new HealthReport("healthy", RoleName(replica.Describe().Role), settings.NodeId)));
+        app.MapGet("/health", (ReplicaDriver replica) => Health(settings, replica));
         app.MapGet("/status", (IServiceProvider services) => TypedResults.Ok(Describe(settings, services) with { Durability = DurabilityReport.Describe(settings, services) })).RequireApiKey(ApiAccess.Read);
         app.MapPost("/admin/promote", Promote).RequireApiKey(ApiAccess.ReadWrite);
     }
@@ -43,6 +43,26 @@ internal static class StatusEndpoints
             Tainted = view.Tainted,
             Recovering = view.Recovering,
         };
+    }
+
+    /// <summary>
+    /// 200 once the node serves. The seed layout's leader is the one exception: it is the only node
+    /// that can take writes, so it is ready only once it leads (its recovery done); until then 503 says
+    /// what it waits for. Nodes of a failover cluster are ready whatever their role, so that they can
+    /// find each other (a readiness gate that waits for a leader would keep the election from happening).
+    /// </summary>
+    private static IResult Health(NodeSettings settings, ReplicaDriver replica)
+    {
+        var view = replica.Describe();
+        var role = RoleName(view.Role);
+        if (!settings.HasPeers && settings.Role == NodeRole.Leader && (view.Role != Core.Consensus.ReplicaRole.Leader || view.Recovering))
+        {
+            return TypedResults.Json(
+                new HealthReport("recovering", role, settings.NodeId) { Detail = $"the leader is running recovery against its followers (term {view.Term}): it needs {view.ElectionQuorum} promises, its own not counting when it restarted in memory" },
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        return TypedResults.Ok(new HealthReport("healthy", role, settings.NodeId));
     }
 
     /// <summary>Manual failover: this node runs an election and leads even without an election quorum. Refused unless the caller accepts data loss.</summary>
