@@ -239,14 +239,38 @@ public sealed partial class Replica
 
     private void OnAppendResponse(AppendResponse response)
     {
-        if (Role != ReplicaRole.Leader || response.Term != Term || !_peers.TryGetValue(response.From, out var peer))
+        if (Role != ReplicaRole.Leader || response.Term != Term || !_peers.TryGetValue(response.From, out var peer)
+            || response.LeaderIncarnation != Incarnation)
         {
+            // A late answer to a previous run of this node (which may have led this same term with other values) counts for nothing.
+            return;
+        }
+
+        if (response.Rejected)
+        {
+            // Same term, refused: a previous run of this node led this term there. Leave the term.
+            Event(ReplicaEventKind.SteppedDown, response.From, $"an earlier run of {Id} led term {Term}");
+            if (_config.Failover == FailoverMode.Manual)
+            {
+                Campaign(bestEffort: _config.WriteQuorum == 0);
+            }
+            else
+            {
+                BecomeFollower(Term, null, 0);
+            }
+
             return;
         }
 
         if (peer.Incarnation == 0)
         {
+            // First answer in this term. The applied index its promise reported may be from an earlier
+            // run of the follower (a promise does not name the voter's run): a voter that restarted
+            // since (a durable node comes back at v = 0) would otherwise never be sent the slots
+            // between its real v and the promised one, and could never apply again.
             peer.Incarnation = response.Incarnation;
+            peer.AppliedThrough = response.AppliedThrough;
+            peer.Next = Math.Min(peer.Next, response.AppliedThrough + 1);
         }
         else if (response.Incarnation != peer.Incarnation)
         {

@@ -60,7 +60,7 @@ public sealed partial class ClusterSimulation
         _syncRate = _random.NextDouble() * 0.3;
         _maxAppendDelay = TimeSpan.FromMilliseconds(_random.Next(0, 400));
         var logTail = _random.NextDouble() < 0.3 ? 4 + _random.Next(16) : 100_000;
-        var batch = _random.NextDouble() < 0.3 ? 1 + _random.Next(4) : 1024;
+        var batch = _random.NextDouble() < 0.3 ? 4 + _random.Next(8) : 1024;
         var policies = AssignPolicies();
         var ids = Enumerable.Range(0, SimulationOptions.NodeCount).Select(i => $"n{i}").ToArray();
         _nodes = new SimNode[SimulationOptions.NodeCount];
@@ -128,9 +128,12 @@ public sealed partial class ClusterSimulation
         }
 
         // A committed write is on W + 1 nodes; the design keeps it only while one of them keeps its
-        // disk, so at most W nodes may lose state. Automatic failover refuses to start in memory
-        // (a forgotten promise breaks Paxos), so there they are lossy at worst.
-        var losing = _random.Next(Layout.WriteQuorum + 1);
+        // disk, so at most W nodes may lose state. Tainted nodes count toward no election, so more
+        // than N + 1 - E of them at once could elect nobody: a liveness limit of the design, not a
+        // bug. Automatic failover refuses to start in memory (a forgotten promise breaks Paxos), so
+        // there they are lossy at worst.
+        var electionQuorum = QuorumMath.ElectionQuorum(SimulationOptions.NodeCount, Layout.WriteQuorum);
+        var losing = _random.Next(Math.Min(Layout.WriteQuorum, SimulationOptions.NodeCount - electionQuorum) + 1);
         foreach (var i in Enumerable.Range(0, SimulationOptions.NodeCount).OrderBy(_ => _random.Next()).Take(losing))
         {
             policies[i] = Layout.Failover == FailoverMode.Automatic || _random.Next(2) == 0 ? StoragePolicy.Lossy : StoragePolicy.InMemory;
@@ -173,6 +176,7 @@ public sealed partial class ClusterSimulation
 
         _now = end;
         _tick++;
+        Trace(() => "tick " + string.Join(" ", _nodes.Select(n => n.Up ? $"{n.Id}:{n.Replica.Role.ToString()[0]}{n.Replica.Term}/a{n.Replica.AppliedThrough}/l{n.Replica.LastIndex}{(n.Replica.Tainted ? "T" : "")}" : $"{n.Id}:down")));
         foreach (var node in _nodes.Where(n => n.Up))
         {
             node.Replica.Tick();
@@ -203,6 +207,11 @@ public sealed partial class ClusterSimulation
         {
             var ready = replica.TakeReady();
             node.Storage.Persist(ready);
+            foreach (var e in ready.Events)
+            {
+                Trace(() => $"{replica.Id} event {e.Kind} term {e.Term} {e.Peer} {e.Detail}");
+            }
+
             foreach (var leader in ready.Events.Where(e => e.Kind == ReplicaEventKind.BecameLeader))
             {
                 Checker.OnLeader(leader.Term, replica.Id, replica.Incarnation);
@@ -216,6 +225,7 @@ public sealed partial class ClusterSimulation
             node.VisibleThrough = replica.AppliedThrough;
             foreach (var outcome in ready.Outcomes)
             {
+                Trace(() => $"{replica.Id} outcome {outcome.Kind} ({outcome.Index}, {outcome.Term})");
                 OnOutcome(node, outcome);
             }
 
@@ -305,9 +315,33 @@ public sealed partial class ClusterSimulation
             return;
         }
 
+        Trace(() => $"{message.From}->{message.To} {Summarise(message)}");
+
         to.Replica.Step(message);
         Drain(to);
     }
+
+    private void Trace(Func<string> line)
+    {
+        if (_options.Trace is { } trace)
+        {
+            trace($"[{_now / (double)UnitsPerTick:F3}] {line()}");
+        }
+    }
+
+    private static string Summarise(Message message) => message switch
+    {
+        AppendRequest a => $"Append t{a.Term} [{string.Join(",", a.Entries.Select(e => $"{e.Index}@{e.Term}:{StateChecker.Describe(e)}"))}] commit {a.CommitIndex} last {a.LeaderLastIndex} inc {a.LeaderIncarnation % 1000}",
+        AppendResponse r => $"AppendResp t{r.Term} acked [{string.Join(",", r.Acked)}] applied {r.AppliedThrough}{(r.Rejected ? " rejected" : "")}{(r.Tainted ? " tainted" : "")} inc {r.Incarnation % 1000}",
+        VoteRequest v => $"Vote t{v.Term} inc {v.Incarnation % 1000}",
+        VoteResponse v => $"VoteResp t{v.Term} granted {v.Granted} applied {v.AppliedThrough} held [{string.Join(",", v.Held.Select(e => $"{e.Index}@{e.Term}:{StateChecker.Describe(e)}"))}]{(v.Tainted ? " tainted" : "")}",
+        PreVoteRequest p => $"PreVote t{p.Term}",
+        PreVoteResponse p => $"PreVoteResp t{p.Term} granted {p.Granted}",
+        FetchRequest f => $"Fetch t{f.Term} [{f.FromIndex}..{f.ToIndex}]",
+        FetchResponse f => $"FetchResp t{f.Term} {f.Entries.Count} entries snapshot {f.Snapshot?.Index}{(f.Rejected ? " rejected" : "")}",
+        SnapshotRequest s => $"Snapshot t{s.Term} through {s.Snapshot.Index}",
+        _ => message.GetType().Name,
+    };
 
     private void Schedule(long delay, Action action) => _events.Enqueue(action, (_now + Math.Max(delay, 1), _sequence++));
 
@@ -327,6 +361,7 @@ public sealed partial class ClusterSimulation
             {
                 node.Up = false;
                 node.RestartTick = _tick + 1 + _random.Next(30);
+                Trace(() => $"{node.Id} crashes until tick {node.RestartTick}");
             }
         }
 
@@ -381,11 +416,14 @@ public sealed partial class ClusterSimulation
         {
             _blocked[a, a] = false;
         }
+
+        Trace(() => "links blocked: " + string.Join(" ", from a in Enumerable.Range(0, n) from b in Enumerable.Range(0, n) where _blocked[a, b] select $"{a}>{b}"));
     }
 
     private void Restart(SimNode node)
     {
         var recovered = node.Storage.Recover(_random);
+        Trace(() => $"{node.Id} restarts ({node.Storage.Policy}): term {recovered.HardState.Term}, {recovered.Entries.Count} records, snapshot {recovered.Snapshot?.Index}");
         Start(node, recovered);
     }
 
@@ -421,6 +459,7 @@ public sealed partial class ClusterSimulation
             var key = Keys[_random.Next(Keys.Length)];
             var lastBefore = replica.LastIndex;
             var result = replica.Propose(key, Encoding.UTF8.GetBytes(value));
+            Trace(() => $"client -> {replica.Id} {key}={value}: {result.Status} ({result.Index}, {result.Term})");
             if (result.IsAccepted)
             {
                 if (!replica.IsLeader || result.Index != lastBefore + 1 || result.Term != replica.Term)

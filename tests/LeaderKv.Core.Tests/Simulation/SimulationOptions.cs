@@ -37,6 +37,9 @@ public sealed record SimulationOptions
     /// <summary>Overrides the layout's election quorum (a deliberately broken rule, to show the checker notices).</summary>
     public int? ElectionQuorum { get; init; }
 
+    /// <summary>Receives one line per delivery, fault and replica event, to read a replayed seed.</summary>
+    public Action<string>? Trace { get; init; }
+
     /// <summary>Overrides the layout chosen from the seed.</summary>
     public SimulationLayout? Layout { get; init; }
 }

@@ -46,9 +46,11 @@ public class SimulationTests
     [Fact]
     public void One_seed_replays_from_the_environment()
     {
-        // Goal: a failing seed can be rerun alone under a debugger. Method: SIM_SEED picks it (default 1).
+        // Goal: a failing seed can be rerun alone under a debugger. Method: SIM_SEED picks it (default 1); SIM_TRACE=path writes its trace.
         var seed = int.TryParse(Environment.GetEnvironmentVariable("SIM_SEED"), out var chosen) ? chosen : 1;
-        var simulation = Replay(seed);
+        var tracePath = Environment.GetEnvironmentVariable("SIM_TRACE");
+        using var trace = tracePath is null ? null : new StreamWriter(tracePath);
+        var simulation = Replay(seed, new SimulationOptions { Trace = trace is null ? null : trace.WriteLine });
         Assert.True(simulation.CommittedWrites >= 0);
     }
 }
