@@ -302,6 +302,18 @@ public sealed partial class Replica
             }
         }
 
+        // A slot the follower has applied is committed and it holds the chosen value there: it acks any
+        // append of it (see OnAppend). But catch-up sends only slots above the follower's applied index,
+        // so a slot this leader re-proposes that the follower had applied under an earlier leader would
+        // never be acked by it; with W = N that slot (and everything after it) never committed.
+        for (var index = CommitIndex + 1; index <= response.AppliedThrough; index++)
+        {
+            if (_pending.TryGetValue(index, out var slot) && slot.Ack(peer.Position, _config.WriteQuorum))
+            {
+                OnSlotProgress(slot);
+            }
+        }
+
         foreach (var index in response.Refused)
         {
             peer.Settle(index);
