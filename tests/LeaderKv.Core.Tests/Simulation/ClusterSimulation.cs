@@ -238,7 +238,13 @@ public sealed partial class ClusterSimulation
         }
 
         node.VisibleThrough = replica.AppliedThrough;
-        Checker.CheckStep(_nodes.Where(n => n is { Up: true }).Select(n => n.Replica));
+        foreach (var other in _nodes)
+        {
+            if (other is { Up: true })
+            {
+                Checker.CheckStep(other.Replica);
+            }
+        }
     }
 
     private void OnOutcome(SimNode node, WriteOutcome outcome)

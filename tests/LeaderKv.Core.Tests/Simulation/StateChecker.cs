@@ -157,17 +157,13 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
         }
     }
 
-    /// <summary>After every step: the leaders the replicas claim to be, per term.</summary>
-    public void CheckStep(IEnumerable<Replica> live)
+    /// <summary>After every step, for each live replica: the leader it claims to be, and a leader never shows more than it committed.</summary>
+    public void CheckStep(Replica replica)
     {
-        foreach (var replica in live)
+        if (replica.IsLeader)
         {
-            if (replica.IsLeader)
-            {
-                OnLeader(replica.Term, replica.Id, replica.Incarnation);
-            }
-
-            if (replica.AppliedThrough > replica.CommitIndex && replica.IsLeader)
+            OnLeader(replica.Term, replica.Id, replica.Incarnation);
+            if (replica.AppliedThrough > replica.CommitIndex)
             {
                 Fail($"{replica.Id} applied through {replica.AppliedThrough} beyond its commit index {replica.CommitIndex}");
             }
