@@ -276,6 +276,14 @@ public sealed partial class Replica
         {
             // The follower restarted: what it reported before is gone, what is on its way to the old run is lost.
             peer.Restart(response.Incarnation, response.AppliedThrough);
+
+            // So are its acks of slots not yet committed: a node that lost its page cache (FSYNC=never)
+            // may no longer hold them, and catch-up skips slots the follower acked, so they would never
+            // be sent to it again and it could never apply past them (seed 1340).
+            foreach (var slot in _pending.Values)
+            {
+                slot.Forget(peer.Position);
+            }
         }
 
         peer.AppliedThrough = Math.Max(peer.AppliedThrough, response.AppliedThrough);
