@@ -52,8 +52,19 @@ public sealed record AppendResponse : Message
 
     public required long Incarnation { get; init; }
 
+    /// <summary>
+    /// The leader run (<see cref="AppendRequest.LeaderIncarnation"/>) this answers. A leader counts only
+    /// answers to its own run: late acks to a previous run of the same node, in the same term, are for
+    /// values this run may never have proposed.
+    /// </summary>
+    public long LeaderIncarnation { get; init; }
+
     public bool Tainted { get; init; }
 
+    /// <summary>
+    /// Nothing was taken: the request's term was stale (then <see cref="Message.Term"/> is higher), or, in
+    /// the same term, another run of the leader already led that term here.
+    /// </summary>
     public bool Rejected { get; init; }
 }
 

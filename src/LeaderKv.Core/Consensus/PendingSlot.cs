@@ -51,6 +51,9 @@ internal sealed class PendingSlot(long index, TimeSpan[] delays)
         return false;
     }
 
+    /// <summary>Drops a follower's ack: the run of the follower that gave it is gone and may not have kept the slot.</summary>
+    public void Forget(int position) => _acked &= ~(1UL << position);
+
     public void Fail(int position)
     {
         if (!IsAckedBy(position))

@@ -246,6 +246,7 @@ public sealed partial class Replica
             InstallSnapshot(snapshot);
         }
 
+        var before = AppliedThrough;
         foreach (var entry in response.Entries)
         {
             if (entry.Index != AppliedThrough + 1)
@@ -260,7 +261,14 @@ public sealed partial class Replica
             ApplyEntry(accepted);
         }
 
-        _recoveryElapsed = 0;
+        // Only progress buys more time. A source that restarted since its promise (a durable node comes
+        // back at v = 0) answers every fetch with nothing; resetting the timer on those answers kept
+        // this leader recovering forever instead of failing over to a new term.
+        if (AppliedThrough > before)
+        {
+            _recoveryElapsed = 0;
+        }
+
         CommitIndex = Math.Max(CommitIndex, AppliedThrough);
         ContinueRecovery();
     }
@@ -308,6 +316,8 @@ public sealed partial class Replica
     private void FailRecovery()
     {
         Event(ReplicaEventKind.RecoveryFailed, _recoverySource, $"could not catch up to {_recoveryTarget}");
-        Campaign(bestEffort: false);
+        // The seed's layout at W = 0 only ever recovers best-effort (E = every node, and tainted ones
+        // never count): a strict retry there could never win again, leaving the cluster leaderless.
+        Campaign(bestEffort: _config.Failover == FailoverMode.Manual && _config.WriteQuorum == 0);
     }
 }

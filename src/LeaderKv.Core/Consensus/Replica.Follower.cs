@@ -5,11 +5,11 @@ public sealed partial class Replica
 {
     private void OnAppend(AppendRequest append)
     {
-        if (append.Term < Term)
+        if (append.Term < Term || AnotherRunLeads(append.Term, append.From, append.LeaderIncarnation))
         {
             Send(new AppendResponse
             {
-                From = Id, To = append.From, Term = Term, RequestId = append.RequestId,
+                From = Id, To = append.From, Term = Term, RequestId = append.RequestId, LeaderIncarnation = append.LeaderIncarnation,
                 Acked = [], AppliedThrough = AppliedThrough, Incarnation = Incarnation, Tainted = Tainted, Rejected = true,
             });
             return;
@@ -70,9 +70,34 @@ public sealed partial class Replica
         ApplyVerified();
         Send(new AppendResponse
         {
-            From = Id, To = append.From, Term = Term, RequestId = append.RequestId,
+            From = Id, To = append.From, Term = Term, RequestId = append.RequestId, LeaderIncarnation = append.LeaderIncarnation,
             Acked = acked, Refused = refused ?? [], AppliedThrough = AppliedThrough, Incarnation = Incarnation, Tainted = Tainted,
         });
+    }
+
+    /// <summary>
+    /// True when <paramref name="leader"/> already led <paramref name="term"/> here as another run of its
+    /// process. A leader that restarted in memory forgot its term; recovering best-effort (W = 0) it
+    /// may come back to lead a term its previous run led, and its new values would land on slots this
+    /// node accepted in that very term from the previous run (two values in one term: the slot log's
+    /// invariant). Refusing makes it move to a new term (it sees a same-term rejection).
+    /// </summary>
+    private bool AnotherRunLeads(long term, string leader, long incarnation)
+    {
+        if (term != Term || !string.Equals(_votedFor, leader, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (_votedIncarnation == 0)
+        {
+            // The vote came from a message without the leader's run (a fetch): learn it now.
+            _votedIncarnation = incarnation;
+            _hardStateChanged = true;
+            return false;
+        }
+
+        return _votedIncarnation != incarnation;
     }
 
     /// <summary>
@@ -103,12 +128,12 @@ public sealed partial class Replica
 
     private void OnSnapshot(SnapshotRequest request)
     {
-        if (request.Term < Term || Role == ReplicaRole.Leader)
+        if (request.Term < Term || Role == ReplicaRole.Leader || AnotherRunLeads(request.Term, request.From, request.LeaderIncarnation))
         {
             Send(new AppendResponse
             {
-                From = Id, To = request.From, Term = Term, RequestId = request.RequestId,
-                Acked = [], AppliedThrough = AppliedThrough, Incarnation = Incarnation, Tainted = Tainted, Rejected = request.Term < Term,
+                From = Id, To = request.From, Term = Term, RequestId = request.RequestId, LeaderIncarnation = request.LeaderIncarnation,
+                Acked = [], AppliedThrough = AppliedThrough, Incarnation = Incarnation, Tainted = Tainted, Rejected = Role != ReplicaRole.Leader,
             });
             return;
         }
@@ -124,7 +149,7 @@ public sealed partial class Replica
         ApplyVerified();
         Send(new AppendResponse
         {
-            From = Id, To = request.From, Term = Term, RequestId = request.RequestId,
+            From = Id, To = request.From, Term = Term, RequestId = request.RequestId, LeaderIncarnation = request.LeaderIncarnation,
             Acked = [], AppliedThrough = AppliedThrough, Incarnation = Incarnation, Tainted = Tainted,
         });
     }

@@ -260,19 +260,51 @@ public sealed partial class Replica
 
     private void OnAppendResponse(AppendResponse response)
     {
-        if (Role != ReplicaRole.Leader || response.Term != Term || !_peers.TryGetValue(response.From, out var peer))
+        if (Role != ReplicaRole.Leader || response.Term != Term || !_peers.TryGetValue(response.From, out var peer)
+            || response.LeaderIncarnation != Incarnation)
         {
+            // A late answer to a previous run of this node (which may have led this same term with other values) counts for nothing.
+            return;
+        }
+
+        if (response.Rejected)
+        {
+            // Same term, refused: a previous run of this node led this term there. Leave the term.
+            Event(ReplicaEventKind.SteppedDown, response.From, $"an earlier run of {Id} led term {Term}");
+            if (_config.Failover == FailoverMode.Manual)
+            {
+                Campaign(bestEffort: _config.WriteQuorum == 0);
+            }
+            else
+            {
+                BecomeFollower(Term, null, 0);
+            }
+
             return;
         }
 
         if (peer.Incarnation == 0)
         {
+            // First answer in this term. The applied index its promise reported may be from an earlier
+            // run of the follower (a promise does not name the voter's run): a voter that restarted
+            // since (a durable node comes back at v = 0) would otherwise never be sent the slots
+            // between its real v and the promised one, and could never apply again.
             peer.Incarnation = response.Incarnation;
+            peer.AppliedThrough = response.AppliedThrough;
+            peer.Next = Math.Min(peer.Next, response.AppliedThrough + 1);
         }
         else if (response.Incarnation != peer.Incarnation)
         {
             // The follower restarted: what it reported before is gone, what is on its way to the old run is lost.
             peer.Restart(response.Incarnation, response.AppliedThrough);
+
+            // So are its acks of slots not yet committed: a node that lost its page cache (FSYNC=never)
+            // may no longer hold them, and catch-up skips slots the follower acked, so they would never
+            // be sent to it again and it could never apply past them (seed 1340).
+            foreach (var slot in _pending.Values)
+            {
+                slot.Forget(peer.Position);
+            }
         }
 
         peer.AppliedThrough = Math.Max(peer.AppliedThrough, response.AppliedThrough);
@@ -293,6 +325,18 @@ public sealed partial class Replica
         foreach (var index in response.Acked)
         {
             peer.Settle(index);
+            if (_pending.TryGetValue(index, out var slot) && slot.Ack(peer.Position, _config.WriteQuorum))
+            {
+                OnSlotProgress(slot);
+            }
+        }
+
+        // A slot the follower has applied is committed and it holds the chosen value there: it acks any
+        // append of it (see OnAppend). But catch-up sends only slots above the follower's applied index,
+        // so a slot this leader re-proposes that the follower had applied under an earlier leader would
+        // never be acked by it; with W = N that slot (and everything after it) never committed.
+        for (var index = CommitIndex + 1; index <= response.AppliedThrough; index++)
+        {
             if (_pending.TryGetValue(index, out var slot) && slot.Ack(peer.Position, _config.WriteQuorum))
             {
                 OnSlotProgress(slot);

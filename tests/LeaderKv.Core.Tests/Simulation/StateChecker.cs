@@ -1,0 +1,235 @@
+using System.Text;
+using LeaderKv.Core.Consensus;
+
+namespace LeaderKv.Core.Tests.Simulation;
+
+/// <summary>Which properties a run must keep. Weaker levels are for layouts where the design allows data loss.</summary>
+public enum Guarantees
+{
+    /// <summary>Every safety property of DESIGN §3 and convergence after the faults heal.</summary>
+    Full,
+
+    /// <summary>
+    /// W = 0 (best-effort recovery) and operator promotion accept data loss by design: a leader may
+    /// recover from whoever answered and drop committed writes, and a node that forgot its term may
+    /// lead a term its previous run led. What still must hold: no two different nodes lead one term,
+    /// each node's visible state is contiguous from 1 and never rewrites an index it already showed,
+    /// the core's own invariants never fire, and after healing a leader exists.
+    /// </summary>
+    DataLossAllowed,
+}
+
+/// <summary>
+/// The safety and liveness properties of DESIGN §3/§6, checked after every step of a simulation
+/// from what the replicas emit (applied entries, outcomes, leadership) and what they expose.
+/// </summary>
+public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
+{
+    private readonly Dictionary<long, (string Id, long Incarnation)> _leaders = [];
+    private readonly Dictionary<long, (string Value, string Node)> _applied = [];
+    private readonly Dictionary<long, string> _committed = [];
+    private readonly Dictionary<(string Id, long Incarnation), (long VisibleThrough, Dictionary<long, string> Seen)> _visible = [];
+
+    public Guarantees Guarantees { get; } = guarantees;
+
+    public int CommittedCount => _committed.Count;
+
+    public int AppliedCount => _applied.Count;
+
+    public static string Describe(LogEntry entry) =>
+        entry.IsNoOp ? "<no-op>" : $"{entry.Key}={Encoding.UTF8.GetString(entry.Value.Span)}";
+
+    public void Fail(string what) => throw new SimulationViolation($"{what}\n{describe()}");
+
+    /// <summary>At most one leader per term: the first (node, incarnation) seen leading a term owns it.</summary>
+    public void OnLeader(long term, string id, long incarnation)
+    {
+        if (!_leaders.TryGetValue(term, out var owner))
+        {
+            _leaders[term] = (id, incarnation);
+            return;
+        }
+
+        if (owner.Id != id || (owner.Incarnation != incarnation && Guarantees == Guarantees.Full))
+        {
+            Fail($"two leaders in term {term}: {owner.Id}/{owner.Incarnation} and {id}/{incarnation}");
+        }
+    }
+
+    /// <summary>
+    /// A node made entries visible (possibly after installing a snapshot): they must continue its
+    /// visible prefix without a gap and agree with what every node applied at those indexes.
+    /// </summary>
+    public void OnApplied(string id, long incarnation, long visibleBefore, SnapshotImage? snapshot, IReadOnlyList<LogEntry> applied)
+    {
+        var key = (id, incarnation);
+        if (!_visible.TryGetValue(key, out var state))
+        {
+            state = (visibleBefore, []);
+        }
+
+        if (snapshot is not null && snapshot.Index > state.VisibleThrough)
+        {
+            CheckSnapshot(id, snapshot);
+            state.VisibleThrough = snapshot.Index;
+        }
+
+        foreach (var entry in applied)
+        {
+            if (snapshot is not null && entry.Index == snapshot.Index + 1 && entry.Index > state.VisibleThrough + 1)
+            {
+                state.VisibleThrough = snapshot.Index;
+            }
+
+            if (entry.Index != state.VisibleThrough + 1)
+            {
+                Fail($"{id} applied {entry.Index} after {state.VisibleThrough}: its visible state is not a prefix");
+            }
+
+            var value = Describe(entry);
+            if (state.Seen.TryGetValue(entry.Index, out var shown) && shown != value)
+            {
+                Fail($"{id} showed {shown} at {entry.Index} and then {value}");
+            }
+
+            state.Seen[entry.Index] = value;
+            state.VisibleThrough = entry.Index;
+            RecordApplied(id, entry.Index, value);
+        }
+
+        _visible[key] = state;
+    }
+
+    private void RecordApplied(string id, long index, string value)
+    {
+        if (_applied.TryGetValue(index, out var first))
+        {
+            if (first.Value != value && Guarantees == Guarantees.Full)
+            {
+                Fail($"index {index}: {first.Node} applied {first.Value}, {id} applied {value}");
+            }
+        }
+        else
+        {
+            _applied[index] = (value, id);
+        }
+
+        if (Guarantees == Guarantees.Full && _committed.TryGetValue(index, out var committed) && committed != value)
+        {
+            Fail($"index {index}: answered committed with {committed}, but {id} applied {value}");
+        }
+    }
+
+    private void CheckSnapshot(string id, SnapshotImage snapshot)
+    {
+        foreach (var (key, versioned) in snapshot.Entries)
+        {
+            if (versioned.Index > snapshot.Index)
+            {
+                Fail($"{id} installed a snapshot through {snapshot.Index} holding {key} from index {versioned.Index}");
+            }
+
+            var value = $"{key}={Encoding.UTF8.GetString(versioned.Value.Span)}";
+            if (Guarantees == Guarantees.Full && _applied.TryGetValue(versioned.Index, out var applied) && applied.Value != value)
+            {
+                Fail($"{id} installed a snapshot with {value} at {versioned.Index}, but {applied.Node} applied {applied.Value} there");
+            }
+        }
+    }
+
+    /// <summary>A write was answered committed: it may never change, and whatever is applied at its index must be it.</summary>
+    public void OnCommitted(long index, string value)
+    {
+        if (Guarantees != Guarantees.Full)
+        {
+            return;
+        }
+
+        if (_committed.TryGetValue(index, out var earlier) && earlier != value)
+        {
+            Fail($"index {index} answered committed twice with different values: {earlier}, then {value}");
+        }
+
+        _committed[index] = value;
+        if (_applied.TryGetValue(index, out var applied) && applied.Value != value)
+        {
+            Fail($"index {index}: answered committed with {value}, but {applied.Node} applied {applied.Value} there");
+        }
+    }
+
+    /// <summary>After every step, for each live replica: the leader it claims to be, and a leader never shows more than it committed.</summary>
+    public void CheckStep(Replica replica)
+    {
+        if (replica.IsLeader)
+        {
+            OnLeader(replica.Term, replica.Id, replica.Incarnation);
+            if (replica.AppliedThrough > replica.CommitIndex)
+            {
+                Fail($"{replica.Id} applied through {replica.AppliedThrough} beyond its commit index {replica.CommitIndex}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// After the faults healed: one leader serving, every node at the same applied index with the
+    /// same table, every committed write applied everywhere with its value, and each table the fold
+    /// of the one history.
+    /// </summary>
+    public void CheckConverged(IReadOnlyList<Replica> nodes)
+    {
+        var leaders = nodes.Where(n => n.IsLeader && !n.IsRecovering).ToList();
+        var top = nodes.Max(n => n.Term);
+        if (!leaders.Any(l => l.Term == top))
+        {
+            Fail($"no leader serving after the faults healed (terms {string.Join(", ", nodes.Select(n => $"{n.Id}:{n.Term}/{n.Role}"))})");
+        }
+
+        if (Guarantees != Guarantees.Full)
+        {
+            return;
+        }
+
+        var applied = nodes[0].AppliedThrough;
+        if (nodes.Any(n => n.AppliedThrough != applied))
+        {
+            Fail($"nodes did not converge: applied through {string.Join(", ", nodes.Select(n => $"{n.Id}:{n.AppliedThrough}"))}");
+        }
+
+        foreach (var (index, value) in _committed)
+        {
+            if (index > applied)
+            {
+                Fail($"committed write {value} at {index} is not applied (nodes applied through {applied})");
+            }
+
+            if (!_applied.TryGetValue(index, out var shown) || shown.Value != value)
+            {
+                Fail($"committed write {value} at {index} is not what was applied there ({(_applied.TryGetValue(index, out var s) ? s.Value : "nothing")})");
+            }
+        }
+
+        var expected = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var index = 1L; index <= applied; index++)
+        {
+            if (!_applied.TryGetValue(index, out var shown))
+            {
+                Fail($"index {index} is below every node's applied index but nobody reported applying it");
+            }
+
+            var separator = shown.Value.IndexOf('=', StringComparison.Ordinal);
+            if (separator > 0)
+            {
+                expected[shown.Value[..separator]] = shown.Value[(separator + 1)..];
+            }
+        }
+
+        foreach (var node in nodes)
+        {
+            var table = node.Table.Entries.ToDictionary(e => e.Key, e => Encoding.UTF8.GetString(e.Value.Value.Span), StringComparer.Ordinal);
+            if (table.Count != expected.Count || table.Any(pair => !expected.TryGetValue(pair.Key, out var value) || value != pair.Value))
+            {
+                Fail($"{node.Id}'s table is not the fold of the applied history through {applied}");
+            }
+        }
+    }
+}
