@@ -21,6 +21,7 @@ public class ConvergenceTests
             Followers = 1,
             Quorum = 0,
             Mode = mode,
+            LeaderClock = clock,
             LeaderServices = services =>
             {
                 services.AddSingleton<TimeProvider>(clock);

@@ -70,22 +70,6 @@ public class DurabilityTests
     }
 
     [Fact]
-    public async Task A_follower_behind_the_in_memory_tail_is_caught_up_from_the_leaders_log()
-    {
-        // Goal: the bounded tail does not force a snapshot while the log still has the entries.
-        using var directory = new TempDirectory();
-        await using var cluster = await TestCluster.StartAsync(new ClusterSpec { Followers = 2, Quorum = 1, Durability = OnDisk(directory, tail: 5) });
-        await cluster.StopFollowerAsync(1);
-        await WriteManyAsync(cluster, 0, 60);
-
-        await cluster.RestartFollowerAsync(1);
-
-        await cluster.WaitForConvergenceAsync();
-        Assert.Equal(await cluster.DataAsync(cluster.Leader), await cluster.DataAsync(cluster.Followers[1]), new JsonDataComparer());
-        Assert.Equal(0, await DurabilityNumberAsync(cluster, cluster.Followers[1], "snapshotsInstalled"));
-    }
-
-    [Fact]
     public async Task Without_a_data_directory_a_follower_behind_the_tail_is_rebuilt_by_snapshot_transfer()
     {
         await using var cluster = await TestCluster.StartAsync(new ClusterSpec

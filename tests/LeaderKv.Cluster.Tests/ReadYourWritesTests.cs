@@ -18,6 +18,7 @@ public class ReadYourWritesTests
         {
             Followers = 1,
             Quorum = 0,
+            LeaderClock = clock,
             LeaderServices = services =>
             {
                 services.AddSingleton<TimeProvider>(clock);

@@ -89,6 +89,11 @@ public sealed class TestCluster : IAsyncDisposable
         async () =>
         {
             using var response = await Http.GetAsync(new Uri(Leader, "/health"));
+            if (!response.IsSuccessStatusCode)
+            {
+                _spec.LeaderClock?.Advance(_leaderSettings.HeartbeatInterval);
+            }
+
             return response.IsSuccessStatusCode;
         },
         "the leader to finish recovery and lead");
@@ -139,7 +144,12 @@ public sealed class TestCluster : IAsyncDisposable
         foreach (var i in followers ?? Enumerable.Range(0, Followers.Count))
         {
             await EventuallyAsync(
-                async () => (await StatusAsync(Followers[i])).GetProperty("appliedThrough").GetInt64() >= lastIndex,
+                async () =>
+                {
+                    // A leader on a fake clock heartbeats (and so tells followers its commit index) only when its clock moves.
+                    _spec.LeaderClock?.Advance(_leaderSettings.HeartbeatInterval);
+                    return (await StatusAsync(Followers[i])).GetProperty("appliedThrough").GetInt64() >= lastIndex;
+                },
                 $"follower {i + 1} to apply through index {lastIndex}");
         }
     }
@@ -211,6 +221,9 @@ public sealed record ClusterSpec
     /// stopped before the test begins, so their address refuses connections.
     /// </summary>
     public IReadOnlySet<int> DeadFollowers { get; init; } = new HashSet<int>();
+
+    /// <summary>The leader's fake clock, when a test gives it one: waiting for the leader then moves it on, one heartbeat at a time, so the leader's ticks run.</summary>
+    public Microsoft.Extensions.Time.Testing.FakeTimeProvider? LeaderClock { get; init; }
 
     /// <summary>Wait until the leader has run its start-up recovery and leads (false: the test watches that itself).</summary>
     public bool WaitForLeader { get; init; } = true;

@@ -16,6 +16,9 @@ public sealed class PeerProgress(string id, int position)
     /// <summary>The follower's applied index as it last reported it: everything ≤ it is visible there.</summary>
     public long AppliedThrough { get; internal set; }
 
+    /// <summary>The highest index the follower acked in this term (received and, with a data directory, logged); it may have gaps below.</summary>
+    public long HighestAcked { get; internal set; }
+
     /// <summary>The run of the follower's process that reported <see cref="AppliedThrough"/>; a new one starts from what it reports.</summary>
     public long Incarnation { get; internal set; }
 
@@ -69,5 +72,6 @@ public sealed class PeerProgress(string id, int position)
         _outstanding.Clear();
         Next = appliedThrough + 1;
         SnapshotSentTick = -1;
+        HighestAcked = 0;
     }
 }

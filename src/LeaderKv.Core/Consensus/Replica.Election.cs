@@ -98,7 +98,7 @@ public sealed partial class Replica
         _electionElapsed = 0;
         _electionTimeout = RandomElectionTimeout();
         Event(ReplicaEventKind.StartedElection);
-        if (CountedPromises() >= _config.ElectionQuorum || (bestEffort && _promises.Count == _config.Voters))
+        if (HasElectionQuorum() || (bestEffort && _promises.Count == _config.Voters))
         {
             Win();
             return;
@@ -117,6 +117,31 @@ public sealed partial class Replica
     };
 
     private int CountedPromises() => _promises.Values.Count(p => !p.Tainted);
+
+    /// <summary>
+    /// E promises that count. A tainted promise counts for nothing, with one exception: the seed
+    /// layout's own leader (the only node that ever campaigns there) restarted in memory. Its vote
+    /// still counts toward E, which keeps two runs of it from leading one term (their voters must
+    /// overlap), but not toward the writes it must recover: for that it needs N + 1 − W untainted
+    /// followers, which meet every set of W followers a committed write was acked by. Without this a
+    /// leader with one follower could never start in memory at all.
+    /// </summary>
+    private bool HasElectionQuorum()
+    {
+        if (CountedPromises() >= _config.ElectionQuorum)
+        {
+            return true;
+        }
+
+        var self = _promises[Id];
+        if (_config.Failover != FailoverMode.Manual || !self.Tainted)
+        {
+            return false;
+        }
+
+        var untaintedFollowers = _promises.Values.Count(p => !p.Tainted && !string.Equals(p.From, Id, StringComparison.Ordinal));
+        return _promises.Count >= _config.ElectionQuorum && untaintedFollowers >= _config.Voters - _config.WriteQuorum;
+    }
 
     private void OnPreVoteRequest(PreVoteRequest request)
     {
@@ -174,7 +199,7 @@ public sealed partial class Replica
         }
 
         _promises[response.From] = response;
-        if (CountedPromises() >= _config.ElectionQuorum)
+        if (HasElectionQuorum())
         {
             Win();
         }
@@ -197,6 +222,7 @@ public sealed partial class Replica
         _bestEffort = false;
         _pending.Clear();
         _highestAnsweredCommitted = 0;
+        _commitNoticed = AppliedThrough;
         _leaderSinceTick = _tick;
         _heartbeatElapsed = 0;
         CommitIndex = AppliedThrough;

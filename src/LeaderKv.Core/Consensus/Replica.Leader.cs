@@ -8,6 +8,7 @@ public sealed partial class Replica
 
     private readonly Dictionary<string, PeerProgress> _peers;
     private readonly Dictionary<long, PendingSlot> _pending = [];
+    private long _commitNoticed;
     private long _highestAnsweredCommitted;
     private long _leaderSinceTick;
 
@@ -120,10 +121,16 @@ public sealed partial class Replica
     /// <summary>Follower acks a slot still waiting for its quorum has (0 once committed or unknown to this leader).</summary>
     public int AcksOf(long index) => _pending.TryGetValue(index, out var slot) ? slot.Acks : 0;
 
+    /// <summary>
+    /// Followers that answered within an election timeout. A follower believed down a moment ago still
+    /// counts: the belief may be one failed send old (a follower that was restarting), and refusing the
+    /// write would fail one it could ack; a follower that really is down refuses the send at once, which
+    /// answers the write unknown just as fast.
+    /// </summary>
     private int ReachableFollowers()
     {
         var since = _tick - _config.ElectionTicks;
-        return _peers.Values.Count(p => !p.IsDown && p.LastHeardTick >= since);
+        return _peers.Values.Count(p => p.LastHeardTick >= since);
     }
 
     private void TickLeader()
@@ -324,6 +331,7 @@ public sealed partial class Replica
 
         foreach (var index in response.Acked)
         {
+            peer.HighestAcked = Math.Max(peer.HighestAcked, index);
             peer.Settle(index);
             if (_pending.TryGetValue(index, out var slot) && slot.Ack(peer.Position, _config.WriteQuorum))
             {
@@ -405,6 +413,32 @@ public sealed partial class Replica
             }
 
             CompactIfLarge();
+        }
+    }
+
+    private bool CommitNoticeDue => Role == ReplicaRole.Leader && CommitIndex > _commitNoticed;
+
+    /// <summary>
+    /// Tells every follower promptly when the commit index moved, once per <see cref="Ready"/> however
+    /// often it moved in between: a follower applies only what it knows is committed, and waiting for
+    /// the next heartbeat would delay every read on it. (The transport merges these into appends
+    /// queued for the same follower.)
+    /// </summary>
+    private void NoticeCommit()
+    {
+        if (!CommitNoticeDue)
+        {
+            return;
+        }
+
+        _commitNoticed = CommitIndex;
+        foreach (var peer in _peers.Values.Where(p => !p.IsDown))
+        {
+            Send(new AppendRequest
+            {
+                From = Id, To = peer.Id, Term = Term, Entries = [], CommitIndex = CommitIndex,
+                LeaderLastIndex = Log.LastIndex, LeaderIncarnation = Incarnation,
+            });
         }
     }
 

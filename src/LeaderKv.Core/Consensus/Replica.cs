@@ -221,6 +221,7 @@ public sealed partial class Replica
     public Ready TakeReady()
     {
         Invariant.Check(!_readyTaken, "TakeReady called twice without Advance");
+        NoticeCommit();
         var ready = new Ready
         {
             HardState = _hardStateChanged ? HardState : null,
@@ -267,7 +268,8 @@ public sealed partial class Replica
 
     /// <summary>True when <see cref="TakeReady"/> would return something.</summary>
     public bool HasReady =>
-        _hardStateChanged || _toPersist.Count > 0 || _snapshotToPersist is not null || _messages.Count > 0
+        CommitNoticeDue
+        || _hardStateChanged || _toPersist.Count > 0 || _snapshotToPersist is not null || _messages.Count > 0
         || _applied.Count > 0 || _outcomes.Count > 0 || _events.Count > 0;
 
     private void Send(Message message) => _messages.Add(message);

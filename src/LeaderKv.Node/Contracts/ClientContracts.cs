@@ -66,6 +66,7 @@ public sealed record FollowerStatusReport(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("url")] string? Url,
     [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("ackedIndex")] long AckedIndex,
     [property: JsonPropertyName("appliedThrough")] long AppliedThrough,
     [property: JsonPropertyName("lag")] long Lag,
     [property: JsonPropertyName("lastHeardMsAgo")] double? LastHeardMsAgo,

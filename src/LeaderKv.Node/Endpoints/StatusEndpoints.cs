@@ -21,7 +21,7 @@ internal static class StatusEndpoints
         var mode = settings.Mode == ReplicationMode.Ordered ? "ordered" : "unordered";
         var view = services.GetRequiredService<ReplicaDriver>().Describe();
         var followers = view.Followers?
-            .Select(f => new FollowerStatusReport(f.Id, f.Url?.ToString(), f.State, f.AppliedThrough, f.Lag, f.LastHeardMsAgo, f.Outstanding, f.Tainted))
+            .Select(f => new FollowerStatusReport(f.Id, f.Url?.ToString(), f.State, f.AckedIndex, f.AppliedThrough, f.Lag, f.LastHeardMsAgo, f.Outstanding, f.Tainted))
             .ToList();
         return new NodeStatus(
             RoleName(view.Role),

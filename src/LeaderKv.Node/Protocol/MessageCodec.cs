@@ -80,6 +80,7 @@ public static class MessageCodec
                     From = from, To = to, Term = term,
                     Acked = Longs(root, "acked"), Refused = Longs(root, "refused"),
                     AppliedThrough = Long(root, "applied"), Incarnation = Long(root, "incarnation"),
+                    LeaderIncarnation = Long(root, "leaderIncarnation"),
                     Tainted = Bool(root, "tainted"), Rejected = Bool(root, "rejected"),
                 },
                 "preVote" => new PreVoteRequest { From = from, To = to, Term = term },
@@ -134,6 +135,7 @@ public static class MessageCodec
                 WriteLongs(writer, "refused", response.Refused);
                 writer.WriteNumber("applied", response.AppliedThrough);
                 writer.WriteNumber("incarnation", response.Incarnation);
+                writer.WriteNumber("leaderIncarnation", response.LeaderIncarnation);
                 writer.WriteBoolean("tainted", response.Tainted);
                 writer.WriteBoolean("rejected", response.Rejected);
                 break;

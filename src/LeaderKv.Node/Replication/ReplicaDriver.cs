@@ -392,6 +392,7 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
                     p.Id,
                     _settings.UrlOf(p.Id),
                     p.IsDown ? "down" : p.AppliedThrough >= r.CommitIndex ? "streaming" : "catching-up",
+                    p.HighestAcked,
                     p.AppliedThrough,
                     Math.Max(0, lastIndex - p.AppliedThrough),
                     p.LastHeardTick < 0 ? null : (r.CurrentTick - p.LastHeardTick) * _settings.HeartbeatInterval.TotalMilliseconds,
@@ -457,4 +458,4 @@ public sealed record NodeView(
     int ElectionQuorum,
     IReadOnlyList<PeerView>? Followers);
 
-public sealed record PeerView(string Id, Uri? Url, string State, long AppliedThrough, long Lag, double? LastHeardMsAgo, int Outstanding, bool Tainted);
+public sealed record PeerView(string Id, Uri? Url, string State, long AckedIndex, long AppliedThrough, long Lag, double? LastHeardMsAgo, int Outstanding, bool Tainted);
