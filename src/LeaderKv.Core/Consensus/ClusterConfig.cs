@@ -89,6 +89,9 @@ public sealed record ClusterConfig
     /// <summary>Entries at most in one append or one catch-up batch.</summary>
     public int MaxEntriesPerAppend { get; init; } = 1024;
 
+    /// <summary>Entries at most on their way to one follower through catch-up (live sends not counted against it, but they hold it back).</summary>
+    public int MaxCatchUpInFlight { get; init; } = 4096;
+
     /// <summary>Bytes at most in one append (the first entry always goes).</summary>
     public int MaxBytesPerAppend { get; init; } = 4 * 1024 * 1024;
 

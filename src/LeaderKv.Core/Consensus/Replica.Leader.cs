@@ -3,9 +3,6 @@ namespace LeaderKv.Core.Consensus;
 /// <summary>The leader's side: proposing, replicating per slot, counting acks of its term, committing, and knowing when to stop.</summary>
 public sealed partial class Replica
 {
-    // Each peer gets at most this many entries on their way through catch-up at once.
-    private const int CatchUpBatchesInFlight = 4;
-
     private readonly Dictionary<string, PeerProgress> _peers;
     private readonly Dictionary<long, PendingSlot> _pending = [];
     private long _commitNoticed;
@@ -222,7 +219,7 @@ public sealed partial class Replica
                 return;
             }
 
-            if (peer.OutstandingCount < _config.MaxEntriesPerAppend * CatchUpBatchesInFlight)
+            if (peer.OutstandingCount < _config.MaxCatchUpInFlight)
             {
                 CollectCatchUp(peer, entries);
             }
@@ -244,7 +241,8 @@ public sealed partial class Replica
     {
         var bytes = 0;
         var index = peer.Next;
-        for (; index <= Log.LastIndex && entries.Count < _config.MaxEntriesPerAppend; index++)
+        var room = Math.Min(_config.MaxEntriesPerAppend, _config.MaxCatchUpInFlight - peer.OutstandingCount);
+        for (; index <= Log.LastIndex && entries.Count < room; index++)
         {
             if (peer.IsOutstanding(index) || (_pending.TryGetValue(index, out var slot) && slot.IsAckedBy(peer.Position)))
             {

@@ -71,6 +71,15 @@ public sealed partial class Replica
             Log.Accept(entry);
         }
 
+        // Slots this node had applied before it stopped hold chosen values: show them again at once.
+        // Only a contiguous prefix: a slot lost with the page cache ends it.
+        while (AppliedThrough < recovered.AppliedThrough && Log.TryGet(AppliedThrough + 1, out var applied))
+        {
+            ApplyEntry(applied);
+        }
+
+        _applied.Clear();
+
         CommitIndex = AppliedThrough;
         // The designated leader asks at once; everyone else waits a randomised timeout first.
         _electionTimeout = config.CampaignsAtStart ? 1 : RandomElectionTimeout();
@@ -350,7 +359,8 @@ public sealed partial class Replica
 /// <param name="Entries">The latest accepted record per slot above the snapshot.</param>
 /// <param name="Tainted">The node may have lost slots it acked (in memory, or FSYNC ≠ always after a power loss).</param>
 /// <param name="KeptVotes">The hard state survived, so every vote the node granted is known.</param>
-public sealed record RecoveredReplica(HardState HardState, SnapshotImage? Snapshot, IReadOnlyList<LogEntry> Entries, bool Tainted, bool KeptVotes)
+/// <param name="AppliedThrough">The applied index the node saved before it stopped (a lower bound: 0 when unknown).</param>
+public sealed record RecoveredReplica(HardState HardState, SnapshotImage? Snapshot, IReadOnlyList<LogEntry> Entries, bool Tainted, bool KeptVotes, long AppliedThrough = 0)
 {
     public static RecoveredReplica Empty(bool tainted) => new(default, null, [], tainted, KeptVotes: !tainted);
 }

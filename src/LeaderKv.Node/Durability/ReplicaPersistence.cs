@@ -20,6 +20,11 @@ public interface IReplicaPersistence
     {
     }
 
+    /// <summary>Remembers the applied index (now and then, and at a clean stop) so a restart shows its own logged slots at once.</summary>
+    void SaveApplied(long appliedThrough)
+    {
+    }
+
     /// <summary>A clean stop: the next start knows nothing was lost to the operating system.</summary>
     void OnCleanShutdown()
     {
@@ -49,6 +54,8 @@ public sealed class DurablePersistence : IReplicaPersistence
     private readonly NodeStorage _storage;
     private readonly HardStateStore _hardState;
     private readonly BootRecord _boot;
+    private readonly AppliedIndexFile _applied;
+    private long _appliedSaved;
     private readonly ILogger _logger;
 
     public DurablePersistence(NodeSettings settings, NodeStorage storage, BootRecord boot, ILogger<DurablePersistence> logger)
@@ -64,6 +71,7 @@ public sealed class DurablePersistence : IReplicaPersistence
         }
 
         _boot = boot;
+        _applied = new AppliedIndexFile(directory);
     }
 
     public RecoveredReplica Recover()
@@ -74,7 +82,18 @@ public sealed class DurablePersistence : IReplicaPersistence
         var image = snapshot is null ? null : SnapshotImage.Of(snapshot.Table, snapshot.Header.AppliedThrough);
         // A snapshot that failed verification made recovery fall back to an older one: slots between the two may be gone.
         var tainted = _boot.Tainted || _storage.Report.RejectedSnapshots.Count > 0;
-        return new RecoveredReplica(new CoreHardState(stored.Term, stored.VotedFor, stored.VotedIncarnation), image, entries, tainted, KeptVotes: true);
+        return new RecoveredReplica(new CoreHardState(stored.Term, stored.VotedFor, stored.VotedIncarnation), image, entries, tainted, KeptVotes: true, _applied.Load());
+    }
+
+    public void SaveApplied(long appliedThrough)
+    {
+        if (appliedThrough > _appliedSaved)
+        {
+            // Every slot at or below it must be in the log first: under FSYNC=never it may not be yet.
+            _storage.Log.SyncAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            _applied.Save(appliedThrough);
+            _appliedSaved = appliedThrough;
+        }
     }
 
     public async ValueTask PersistAsync(Ready ready, CancellationToken token)

@@ -24,6 +24,7 @@ internal sealed class PeerSender : IDisposable
 
     // Only steers logging (one line per outage), so a racy read is harmless.
     private volatile bool _failing;
+    private volatile bool _overflowing;
 
     public PeerSender(PeerTransport transport, ReplicaDriver driver, TimeProvider time, ILogger logger, ReplicationLimits limits)
     {
@@ -89,11 +90,18 @@ internal sealed class PeerSender : IDisposable
     {
         if (_due.Writer.TryWrite(message))
         {
+            _overflowing = false;
             return;
         }
 
         if (message is AppendRequest append && append.Entries.Count > 0)
         {
+            if (!_overflowing)
+            {
+                _overflowing = true;
+                _logger.FollowerQueueFull(_transport.Url, _limits.MaxQueuedSends);
+            }
+
             _driver.WithReplica(replica => replica.ReportDropped(_transport.PeerId, [.. append.Entries.Select(e => e.Index)]));
             _driver.Wake();
         }

@@ -31,6 +31,10 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
     private readonly Dictionary<(long Index, long Term), TaskCompletionSource<WriteOutcome>> _writes = [];
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly AppliedIndexWatch _watch;
+    /// <summary>How often the applied index is saved (an atomic file write and fsync): a restart re-applies at most this much of its own log late.</summary>
+    private static readonly TimeSpan AppliedSaveInterval = TimeSpan.FromSeconds(1);
+
+    private long _appliedSavedAt;
     private long _nextRequestId;
     private long _snapshotsInstalled;
     private volatile bool _stopped;
@@ -41,15 +45,23 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
         TimeProvider time,
         ILogger<ReplicaDriver> logger,
         IReplicaPersistence persistence,
-        IHostApplicationLifetime? lifetime = null)
+        IHostApplicationLifetime? lifetime = null,
+        ReplicationLimits? limits = null)
     {
+        Limits = limits ?? ReplicationLimits.Default;
         _settings = settings;
         _time = time;
         _logger = logger;
         _persistence = persistence;
         _lifetime = lifetime;
         _watch = new AppliedIndexWatch(time);
-        var config = settings.ToClusterConfig();
+        var config = settings.ToClusterConfig() with
+        {
+            MaxEntriesPerAppend = Limits.MaxEntriesPerAppend,
+            MaxBytesPerAppend = Limits.MaxBytesPerAppend,
+            MaxPendingWindow = Limits.MaxPendingWindow,
+            MaxCatchUpInFlight = Limits.MaxEntriesPerAppend * Limits.MaxAppendsInFlight,
+        };
         var random = settings.DelaySeed is { } seed ? new Random(seed ^ 0x5eed) : new Random();
         _replica = new Replica(config, random, delays, persistence.Recover());
         _watch.Advance(_replica.AppliedThrough);
@@ -67,7 +79,7 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
         }
     }
 
-    public static ReplicationLimits Limits => ReplicationLimits.Default;
+    public ReplicationLimits Limits { get; }
 
     public long AppliedThrough
     {
@@ -242,6 +254,7 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
         await Task.WhenAll(senders).ConfigureAwait(false);
         if (clean)
         {
+            _persistence.SaveApplied(AppliedThrough);
             _persistence.OnCleanShutdown();
         }
     }
@@ -298,6 +311,11 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
 
             Dispatch(ready);
             WithReplica(replica => replica.Advance());
+            if (_time.GetElapsedTime(_appliedSavedAt) >= AppliedSaveInterval)
+            {
+                _appliedSavedAt = _time.GetTimestamp();
+                _persistence.SaveApplied(AppliedThrough);
+            }
         }
     }
 

@@ -53,18 +53,22 @@ public class ClusterAuthenticationTests
     }
 
     [Fact]
-    public async Task A_leader_with_a_different_secret_cannot_replicate_so_its_write_misses_the_quorum()
+    public async Task A_leader_with_a_different_secret_cannot_win_its_followers_so_it_never_takes_a_write()
     {
+        // Its vote requests are refused like its appends would be: it never leads, and every write is
+        // rejected (503, nothing written) rather than accepted and left unknown.
         await using var cluster = await TestCluster.StartAsync(new ClusterSpec
         {
             Followers = 1,
             Security = new SecuritySettings { ClusterSecret = new ClusterSecret("some-other-secret-entirely") },
             FollowerSecurity = Secured,
+            WaitForLeader = false,
         });
 
         using var response = await cluster.WriteAsync("k", 1);
 
-        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("rejected", (await Requests.ProblemAsync(response)).GetProperty("outcome").GetString());
         Assert.Empty(await cluster.DataAsync(cluster.Followers[0]));
     }
 

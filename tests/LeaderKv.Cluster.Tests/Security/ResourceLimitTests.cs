@@ -77,10 +77,11 @@ public class ResourceLimitTests
     }
 
     [Fact]
-    public async Task A_follower_that_accepts_connections_but_never_answers_is_declared_down_and_the_write_fails_instead_of_hanging()
+    public async Task A_follower_that_accepts_connections_but_never_answers_leaves_the_leader_refusing_writes_at_once_instead_of_hanging()
     {
         // The kernel completes the handshake for a listener nobody accepts from: the request is
-        // sent and no answer ever comes. The leader's request timeout must end the wait.
+        // sent and no answer ever comes. The leader cannot finish its start-up recovery without that
+        // follower's promise, so it refuses writes at once (503, nothing written) rather than hang.
         using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start();
         var url = new Uri($"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}");
@@ -91,9 +92,10 @@ public class ResourceLimitTests
 
         using var response = await http.PostAsync(new Uri(leaderUrl, "/write"), new StringContent("{\"key\":\"k\",\"value\":1}", Encoding.UTF8, "application/json"));
 
-        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.True(response.Headers.Contains("Retry-After"));
         var status = await http.GetStringAsync(new Uri(leaderUrl, "/status"));
-        Assert.Contains("\"state\":\"down\"", status, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"role\":\"leader\"", status, StringComparison.Ordinal);
     }
 
     private static async Task<TcpClient> OpenKeptAliveAsync(Uri url)
