@@ -46,7 +46,8 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
         ILogger<ReplicaDriver> logger,
         IReplicaPersistence persistence,
         IHostApplicationLifetime? lifetime = null,
-        ReplicationLimits? limits = null)
+        ReplicationLimits? limits = null,
+        PeerLink? links = null)
     {
         Limits = limits ?? ReplicationLimits.Default;
         _settings = settings;
@@ -73,13 +74,16 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
                 peer,
                 url,
                 settings.ClusterFingerprint,
-                ClusterTransport.CreateHandler(settings.Security, time, connections),
-                () => ClusterTransport.CreateHandler(settings.Security, time, 1));
+                Link(links, peer, ClusterTransport.CreateHandler(settings.Security, time, connections)),
+                () => Link(links, peer, ClusterTransport.CreateHandler(settings.Security, time, 1)));
             _senders[peer] = new PeerSender(transport, this, time, logger, Limits);
         }
     }
 
     public ReplicationLimits Limits { get; }
+
+    private static HttpMessageHandler Link(PeerLink? links, string peer, HttpMessageHandler handler) =>
+        links is null ? handler : links.Wrap(peer, handler);
 
     public long AppliedThrough
     {
