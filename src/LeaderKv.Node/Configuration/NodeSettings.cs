@@ -49,6 +49,7 @@ public sealed partial record NodeSettings
         var leaderUrl = ParseUrl("LEADER_URL", options.LeaderUrl, errors);
         var durability = ParseDurability(options, mode, errors);
         var security = SecuritySettings.Parse(options, errors);
+        var logging = ParseLogging(options, errors);
         CheckLogLimits(durability, security, errors);
 
         if (minDelay < 0)
@@ -93,6 +94,7 @@ public sealed partial record NodeSettings
             Port = port,
             Durability = durability,
             Security = security,
+            Logging = logging,
         };
         return new ParseResult(settings, errors);
     }

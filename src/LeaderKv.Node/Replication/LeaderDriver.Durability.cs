@@ -135,6 +135,7 @@ public sealed partial class LeaderDriver : ISnapshotSource
             }
         }
 
+        _metrics?.SnapshotTransferred(result.IsSuccess);
         if (result.IsSuccess)
         {
             _logger.SnapshotTransferred(client.Follower, result.Reply.AppliedThrough, _time.GetElapsedTime(started).TotalMilliseconds);

@@ -1,6 +1,7 @@
 using LeaderKv.Core;
 using LeaderKv.Node.Configuration;
 using LeaderKv.Node.Durability;
+using LeaderKv.Node.Observability;
 using LeaderKv.Node.Security;
 using LeaderKv.Node.Transport;
 
@@ -21,6 +22,7 @@ public sealed partial class LeaderDriver : BackgroundService, INodeStore
     private readonly ILogger<LeaderDriver> _logger;
     private readonly NodeStorage? _storage;
     private readonly IHostApplicationLifetime? _lifetime;
+    private readonly NodeMetrics? _metrics;
 
     public LeaderDriver(
         NodeSettings settings,
@@ -29,8 +31,10 @@ public sealed partial class LeaderDriver : BackgroundService, INodeStore
         ILogger<LeaderDriver> logger,
         ReplicationLimits? limits = null,
         NodeStorage? storage = null,
-        IHostApplicationLifetime? lifetime = null)
+        IHostApplicationLifetime? lifetime = null,
+        NodeMetrics? metrics = null)
     {
+        _metrics = metrics;
         _settings = settings;
         _time = time;
         _logger = logger;
@@ -94,6 +98,22 @@ public sealed partial class LeaderDriver : BackgroundService, INodeStore
     /// <summary>Applies a write locally, replicates it, and waits for WRITE_QUORUM follower acks or the write timeout.</summary>
     public async Task<WriteOutcome> WriteAsync(string key, ReadOnlyMemory<byte> value, CancellationToken token)
     {
+        var started = _time.GetTimestamp();
+        var outcome = await ReplicateAsync(key, value, token).ConfigureAwait(false);
+        if (outcome.Outcome == QuorumOutcome.Met)
+        {
+            _metrics?.WriteCommitted(_time.GetElapsedTime(started), outcome.QuorumWait);
+        }
+        else
+        {
+            _metrics?.WriteUnknown();
+        }
+
+        return outcome;
+    }
+
+    private async Task<WriteOutcome> ReplicateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken token)
+    {
         Proposal proposal;
         TaskCompletionSource<QuorumDecision>? waiter = null;
         ValueTask logged = default;
@@ -129,9 +149,10 @@ public sealed partial class LeaderDriver : BackgroundService, INodeStore
             return Outcome(proposal.Decision);
         }
 
+        var waitStarted = _time.GetTimestamp();
         try
         {
-            return Outcome(await waiter.Task.WaitAsync(_settings.WriteTimeout, _time, token).ConfigureAwait(false));
+            return Outcome(await waiter.Task.WaitAsync(_settings.WriteTimeout, _time, token).ConfigureAwait(false)) with { QuorumWait = _time.GetElapsedTime(waitStarted) };
         }
         catch (Exception exception) when (exception is TimeoutException or OperationCanceledException)
         {
@@ -145,7 +166,7 @@ public sealed partial class LeaderDriver : BackgroundService, INodeStore
             // A decision may have landed between the timeout and the lock: prefer it over "timed out".
             if (waiter.Task.IsCompletedSuccessfully)
             {
-                return Outcome(waiter.Task.Result);
+                return Outcome(waiter.Task.Result) with { QuorumWait = _time.GetElapsedTime(waitStarted) };
             }
 
             token.ThrowIfCancellationRequested();
@@ -183,6 +204,8 @@ public sealed partial class LeaderDriver : BackgroundService, INodeStore
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The fixed layout's one leader change: this node leads term 1 from its start.
+        _metrics?.LeaderChanged();
         _logger.NodeStarted(_settings.NodeId, "leader", _settings.Mode.ToString(), _settings.WriteQuorum, _replicators.Length, _settings.DelayMin.TotalMilliseconds, _settings.DelayMax.TotalMilliseconds);
         return Task.WhenAll(_replicators.Select(r => r.RunAsync(stoppingToken)));
     }
@@ -202,7 +225,11 @@ public sealed partial class LeaderDriver : BackgroundService, INodeStore
 }
 
 /// <summary>How a write ended: met its quorum, or not (it is applied on the leader either way).</summary>
-public sealed record WriteOutcome(long Index, QuorumOutcome Outcome, int Acks, int Required, TimeSpan QuorumDelay);
+public sealed record WriteOutcome(long Index, QuorumOutcome Outcome, int Acks, int Required, TimeSpan QuorumDelay)
+{
+    /// <summary>How long the write really waited for its follower acks (zero when it needed none).</summary>
+    public TimeSpan QuorumWait { get; init; }
+}
 
 public sealed record LeaderSnapshot(long Term, long LastIndex, int Keys, int PendingWrites, IReadOnlyList<FollowerView> Followers);
 
