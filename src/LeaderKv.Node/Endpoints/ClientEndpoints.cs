@@ -2,6 +2,7 @@ using System.Text;
 using LeaderKv.Core;
 using LeaderKv.Node.Configuration;
 using LeaderKv.Node.Contracts;
+using LeaderKv.Node.Observability.OpenApi;
 using LeaderKv.Node.Replication;
 using LeaderKv.Node.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,15 +19,42 @@ internal static class ClientEndpoints
             app.MapPost("/write", WriteAsync)
                 .RequireApiKey(ApiAccess.ReadWrite)
                 .RequireJsonBody()
-                .WithBodyLimit(settings.Security.MaxWriteBodyBytes);
+                .WithBodyLimit(settings.Security.MaxWriteBodyBytes)
+                .WithName("Write")
+                .WithTags("Client")
+                .WithSummary("Write a key (leader)")
+                .WithDescription("Gives the write the next index, applies it and answers after WRITE_QUORUM follower acks. A 500 quorum-not-met does not mean not written: the write is durable on the leader and may still replicate.")
+                .WithRequestBody<WriteRequestSchema>("application/json")
+                .ProducesProblem(StatusCodes.Status400BadRequest)
+                .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+                .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+                .ProducesProblem(StatusCodes.Status500InternalServerError);
         }
         else
         {
-            app.MapPost("/write", () => Problems.NotLeader(settings.LeaderUrl)).RequireApiKey(ApiAccess.ReadWrite);
+            app.MapPost("/write", () => Problems.NotLeader(settings.LeaderUrl)).RequireApiKey(ApiAccess.ReadWrite)
+                .WithName("Write")
+                .WithTags("Client")
+                .WithSummary("Write a key (a follower refuses: not-leader, with the leader's URL)")
+                .WithRequestBody<WriteRequestSchema>("application/json")
+                .ProducesProblem(StatusCodes.Status400BadRequest);
         }
 
-        app.MapGet("/data", ReadAll).RequireApiKey(ApiAccess.Read);
-        app.MapGet("/kv/{key}", ReadOne).RequireApiKey(ApiAccess.Read);
+        app.MapGet("/data", ReadAll).RequireApiKey(ApiAccess.Read)
+            .WithName("ReadAll")
+            .WithTags("Client")
+            .WithSummary("The whole store as a JSON object {key: value}")
+            .WithDescription("With minIndex, waits up to waitMs (default 1000) until this node has applied that index (read-your-writes), else 409 not-caught-up.")
+            .Produces<Dictionary<string, System.Text.Json.JsonElement>>()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        app.MapGet("/kv/{key}", ReadOne).RequireApiKey(ApiAccess.Read)
+            .WithName("ReadKey")
+            .WithTags("Client")
+            .WithSummary("One key's value and the index of the write that set it")
+            .WithDescription("With minIndex, waits up to waitMs (default 1000) until this node has applied that index (read-your-writes), else 409 not-caught-up.")
+            .Produces<KeyValueSchema>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
     }
 
     private static async Task<Results<Ok<WriteAccepted>, ProblemHttpResult, ValidationProblem>> WriteAsync(

@@ -1,5 +1,6 @@
 using LeaderKv.Node.Configuration;
 using LeaderKv.Node.Contracts;
+using LeaderKv.Node.Observability.OpenApi;
 using LeaderKv.Node.Replication;
 using LeaderKv.Node.Security;
 
@@ -16,14 +17,27 @@ internal static class ReplicationEndpoints
     {
         if (settings.Role == NodeRole.Leader)
         {
-            app.MapPost("/replicate", Problems.NotFollower);
-            app.MapPost("/replicate/snapshot", Problems.NotFollower);
+            app.MapPost("/replicate", Problems.NotFollower)
+                .WithName("Replicate").WithTags("Replication (internal)").WithSummary("A leader refuses replication: not-follower")
+                .ProducesProblem(StatusCodes.Status400BadRequest);
+            app.MapPost("/replicate/snapshot", Problems.NotFollower)
+                .WithName("ReplicateSnapshot").WithTags("Replication (internal)").WithSummary("A leader refuses replication: not-follower")
+                .ProducesProblem(StatusCodes.Status400BadRequest);
             return;
         }
 
         var replication = app.MapGroup("/replicate").RequireClusterAuthentication();
-        replication.MapPost("", ReplicateAsync).RequireJsonBody();
-        replication.MapPost("/snapshot", SnapshotTransfer.InstallAsync).WithBodyLimit(SnapshotTransfer.MaxSnapshotBytes);
+        replication.MapPost("", ReplicateAsync).RequireJsonBody()
+            .WithName("Replicate").WithTags("Replication (internal)")
+            .WithSummary("Entries from the leader (signed with CLUSTER_SECRET); answers how far this follower has applied and accepted")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        replication.MapPost("/snapshot", SnapshotTransfer.InstallAsync).WithBodyLimit(SnapshotTransfer.MaxSnapshotBytes)
+            .WithName("ReplicateSnapshot").WithTags("Replication (internal)")
+            .WithSummary("A snapshot from the leader (signed), for a follower behind the leader's log")
+            .WithRequestBody<Stream>("application/octet-stream")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
     }
 
     private static async Task<IResult> ReplicateAsync(HttpRequest request, FollowerDriver follower, CancellationToken token)

@@ -11,8 +11,14 @@ internal static class StatusEndpoints
 {
     public static void MapStatusEndpoints(this IEndpointRouteBuilder app, NodeSettings settings)
     {
-        app.MapGet("/health", () => TypedResults.Ok(new HealthReport("healthy", RoleName(settings.Role), settings.NodeId)));
-        app.MapGet("/status", (IServiceProvider services) => TypedResults.Ok(Describe(settings, services) with { Durability = DurabilityReport.Describe(settings, services) })).RequireApiKey(ApiAccess.Read);
+        app.MapGet("/health", () => TypedResults.Ok(new HealthReport("healthy", RoleName(settings.Role), settings.NodeId)))
+            .WithName("Health")
+            .WithTags("Operations")
+            .WithSummary("200 once the node is ready (for orchestrators' readiness probes)");
+        app.MapGet("/status", (IServiceProvider services) => TypedResults.Ok(Describe(settings, services) with { Durability = DurabilityReport.Describe(settings, services) })).RequireApiKey(ApiAccess.Read)
+            .WithName("Status")
+            .WithTags("Operations")
+            .WithSummary("Role, term, indexes, durability and, on the leader, each follower's state and lag");
     }
 
     private static NodeStatus Describe(NodeSettings settings, IServiceProvider services)
