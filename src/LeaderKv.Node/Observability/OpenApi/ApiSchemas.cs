@@ -3,10 +3,10 @@ using System.Text.Json.Serialization;
 
 namespace LeaderKv.Node.Observability.OpenApi;
 
-/// <summary>
-/// Shapes that the handlers read or write by hand (raw JSON, for speed) and that therefore have no
-/// record of their own: declared here only so the OpenAPI document can show their schemas.
-/// </summary>
+// Shapes that the handlers read or write by hand (raw JSON, for speed) and that therefore have no
+// record of their own: declared here only so the OpenAPI document can show their schemas.
+
+/// <summary><c>POST /write</c>: the key, and any JSON value (stored and returned as written).</summary>
 public sealed record WriteRequestSchema(
     [property: JsonPropertyName("key")] string Key,
     [property: JsonPropertyName("value")] JsonElement Value);
