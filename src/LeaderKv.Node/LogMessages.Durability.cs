@@ -2,30 +2,30 @@ namespace LeaderKv.Node;
 
 internal static partial class LogMessages
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "Recovered from {DataDir}: {Summary}")]
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Recovered from {DataDir}: {Summary}")]
     public static partial void Recovered(this ILogger logger, string dataDir, string summary);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Recovered from {DataDir} after repairing damage: {Summary}")]
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Recovered from {DataDir} after repairing damage: {Summary}")]
     public static partial void RecoveredWithRepair(this ILogger logger, string dataDir, string summary);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Snapshot through index {Index} written ({Keys} keys, {ElapsedMs:F0} ms); the log now starts at index {FirstIndex}")]
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Snapshot through index {Index} written ({Keys} keys, {ElapsedMs:F0} ms); the log now starts at index {FirstIndex}")]
     public static partial void SnapshotWritten(this ILogger logger, long index, int keys, double elapsedMs, long firstIndex);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Snapshot failed; the log keeps every entry and the next attempt follows")]
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Snapshot failed; the log keeps every entry and the next attempt follows")]
     public static partial void SnapshotFailed(this ILogger logger, Exception error);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Follower {Follower} is behind the leader's log; sending a snapshot through index {Index}")]
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Follower {Follower} is behind the leader's log; sending a snapshot through index {Index}")]
     public static partial void SnapshotTransferStarted(this ILogger logger, Uri follower, long index);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Follower {Follower} installed the snapshot; it has applied through {AppliedThrough} ({ElapsedMs:F0} ms)")]
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Follower {Follower} installed the snapshot; it has applied through {AppliedThrough} ({ElapsedMs:F0} ms)")]
     public static partial void SnapshotTransferred(this ILogger logger, Uri follower, long appliedThrough, double elapsedMs);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Snapshot transfer to follower {Follower} failed ({Error}); retrying with backoff")]
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Snapshot transfer to follower {Follower} failed ({Error}); retrying with backoff")]
     public static partial void SnapshotTransferFailed(this ILogger logger, Uri follower, string error);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Installed the leader's snapshot through index {Index} ({Keys} keys); applied through {AppliedThrough}")]
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Information, Message = "Installed the leader's snapshot through index {Index} ({Keys} keys); applied through {AppliedThrough}")]
     public static partial void SnapshotInstalled(this ILogger logger, long index, int keys, long appliedThrough);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "The write-ahead log failed; the node stops because what is on disk is unknown. Restart it to recover from its data directory")]
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Critical, Message = "The write-ahead log failed; the node stops because what is on disk is unknown. Restart it to recover from its data directory")]
     public static partial void LogWriteFailed(this ILogger logger, Exception error);
 }

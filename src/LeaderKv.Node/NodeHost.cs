@@ -4,6 +4,8 @@ using LeaderKv.Node.Configuration;
 using LeaderKv.Node.Contracts;
 using LeaderKv.Node.Durability;
 using LeaderKv.Node.Endpoints;
+using LeaderKv.Node.Observability;
+using LeaderKv.Node.Observability.OpenApi;
 using LeaderKv.Node.Replication;
 using LeaderKv.Node.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -59,6 +61,7 @@ public static class NodeHost
         builder.Services.AddHostedService(services => services.GetRequiredService<ReplicaDriver>());
 
         builder.Services.AddDurability(settings);
+        builder.Services.AddNodeObservability(settings);
         configureServices?.Invoke(builder.Services);
         // After the callers' services, so that whichever server ends up registered is the one guarded.
         builder.Services.GuardReplicationExposure();
@@ -70,6 +73,8 @@ public static class NodeHost
         app.MapClientEndpoints(settings);
         app.MapReplicationEndpoints(settings);
         app.MapStatusEndpoints(settings);
+        app.MapMetricsEndpoint();
+        app.MapApiDescription();
         return app;
     }
 }

@@ -18,6 +18,11 @@ try
 {
     await NodeHost.Build(parsed.Settings, args).RunAsync();
 }
+catch (LeaderKv.Storage.State.ClusterFingerprintMismatchException mismatch)
+{
+    Console.Error.WriteLine($"leaderkv-node: refusing to start: {mismatch.Message}");
+    return 2;
+}
 catch (InsecureReplicationException refusal)
 {
     Console.Error.WriteLine($"leaderkv-node: refusing to start: {refusal.Message}");

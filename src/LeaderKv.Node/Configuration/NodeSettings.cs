@@ -53,6 +53,7 @@ public sealed partial record NodeSettings
         var unsafeInMemory = ParseBool("UNSAFE_ALLOW_IN_MEMORY_FAILOVER", options.UnsafeAllowInMemoryFailover, errors);
         var durability = ParseDurability(options, mode, errors);
         var security = SecuritySettings.Parse(options, errors);
+        var logging = ParseLogging(options, errors);
         CheckLogLimits(durability, security, errors);
         CheckCluster(options, peers, quorum, mode, durability.IsDurable, unsafeInMemory, errors);
 
@@ -112,6 +113,7 @@ public sealed partial record NodeSettings
             Port = port,
             Durability = durability,
             Security = security,
+            Logging = logging,
         };
         return new ParseResult(settings, errors);
     }

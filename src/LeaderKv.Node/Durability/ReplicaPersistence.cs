@@ -58,17 +58,13 @@ public sealed class DurablePersistence : IReplicaPersistence
     private long _appliedSaved;
     private readonly ILogger _logger;
 
-    public DurablePersistence(NodeSettings settings, NodeStorage storage, BootRecord boot, ILogger<DurablePersistence> logger)
+    public DurablePersistence(NodeSettings settings, NodeStorage storage, HardStateStore hardState, BootRecord boot, ILogger<DurablePersistence> logger)
     {
         _settings = settings;
         _storage = storage;
         _logger = logger;
         var directory = settings.Durability.DataDirectory!;
-        _hardState = HardStateStore.Open(directory);
-        if (settings.ClusterFingerprint is { } fingerprint)
-        {
-            _hardState.BindCluster(fingerprint);
-        }
+        _hardState = hardState;
 
         _boot = boot;
         _applied = new AppliedIndexFile(directory);

@@ -3,6 +3,7 @@ using LeaderKv.Core;
 using LeaderKv.Core.Consensus;
 using LeaderKv.Node.Configuration;
 using LeaderKv.Node.Contracts;
+using LeaderKv.Node.Observability.OpenApi;
 using LeaderKv.Node.Replication;
 using LeaderKv.Node.Security;
 
@@ -18,9 +19,32 @@ internal static class ClientEndpoints
         app.MapPost("/write", WriteAsync)
             .RequireApiKey(ApiAccess.ReadWrite)
             .RequireJsonBody()
-            .WithBodyLimit(settings.Security.MaxWriteBodyBytes);
-        app.MapGet("/data", ReadAll).RequireApiKey(ApiAccess.Read);
-        app.MapGet("/kv/{key}", ReadOne).RequireApiKey(ApiAccess.Read);
+            .WithBodyLimit(settings.Security.MaxWriteBodyBytes)
+            .WithName("Write")
+            .WithTags("Client")
+            .WithSummary("Write a key (on the leader; elsewhere 400 not-leader with the leader's URL)")
+            .WithDescription("Gives the write the next index and answers after WRITE_QUORUM follower acks in the leader's term: outcome committed. A 500 quorum-not-met is outcome unknown: the write is in the leader's log and may still commit or be dropped by a new leader; read the key before retrying. 503 (no-leader, leader-recovering, quorum-unreachable, overloaded) and 4xx are rejected: nothing was written.")
+            .WithRequestBody<WriteRequestSchema>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status500InternalServerError)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        app.MapGet("/data", ReadAll).RequireApiKey(ApiAccess.Read)
+            .WithName("ReadAll")
+            .WithTags("Client")
+            .WithSummary("The whole store as a JSON object {key: value}")
+            .WithDescription("Shows what this node has applied: committed writes, in index order. With minIndex, waits up to waitMs (default 1000) until this node has applied that index (read-your-writes), else 409 not-caught-up.")
+            .Produces<Dictionary<string, System.Text.Json.JsonElement>>()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        app.MapGet("/kv/{key}", ReadOne).RequireApiKey(ApiAccess.Read)
+            .WithName("ReadKey")
+            .WithTags("Client")
+            .WithSummary("One key's value and the index of the write that set it")
+            .WithDescription("With minIndex, waits up to waitMs (default 1000) until this node has applied that index (read-your-writes), else 409 not-caught-up.")
+            .Produces<KeyValueSchema>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
     }
 
     private static async Task<IResult> WriteAsync(

@@ -1,5 +1,6 @@
 using LeaderKv.Core.Consensus;
 using LeaderKv.Node.Configuration;
+using LeaderKv.Node.Observability.OpenApi;
 using LeaderKv.Node.Protocol;
 using LeaderKv.Node.Replication;
 using LeaderKv.Node.Security;
@@ -20,17 +21,43 @@ internal static class ReplicationEndpoints
         if (!settings.HasPeers && settings.Role == NodeRole.Leader)
         {
             // The seed's layout: its leader is the only candidate and never receives replication.
-            app.MapPost("/replicate", Problems.NotFollower);
-            app.MapPost("/replicate/{kind}", (string kind) => Problems.NotFollower());
+            app.MapPost("/replicate", Problems.NotFollower)
+                .WithName("Replicate").WithTags("Replication (internal)").WithSummary("The seed layout's leader refuses replication: not-follower")
+                .ProducesProblem(StatusCodes.Status400BadRequest);
+            app.MapPost("/replicate/{kind}", (string kind) => Problems.NotFollower())
+                .WithName("ReplicateOther").WithTags("Replication (internal)").WithSummary("The seed layout's leader refuses replication: not-follower")
+                .ProducesProblem(StatusCodes.Status400BadRequest);
             return;
         }
 
         var replication = app.MapGroup("/replicate").RequireClusterAuthentication();
-        replication.MapPost("", HandleAsync).RequireJsonBody();
-        replication.MapPost("/prevote", HandleAsync).RequireJsonBody();
-        replication.MapPost("/vote", HandleAsync).RequireJsonBody();
-        replication.MapPost("/fetch", HandleAsync).RequireJsonBody();
-        replication.MapPost("/snapshot", SnapshotTransfer.InstallAsync).WithBodyLimit(SnapshotTransfer.MaxSnapshotBytes);
+        replication.MapPost("", HandleAsync).RequireJsonBody()
+            .WithName("Replicate").WithTags("Replication (internal)")
+            .WithSummary("An append from the leader of a term (signed with CLUSTER_SECRET); answered with the acked indexes and this node's applied index")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        replication.MapPost("/prevote", HandleAsync).RequireJsonBody()
+            .WithName("PreVote").WithTags("Replication (internal)")
+            .WithSummary("Would this node vote in the next term? Asked before an election raises the term")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        replication.MapPost("/vote", HandleAsync).RequireJsonBody()
+            .WithName("Vote").WithTags("Replication (internal)")
+            .WithSummary("A candidate asks for a promise; a granted vote carries this node's applied index and the slots it holds above it")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        replication.MapPost("/fetch", HandleAsync).RequireJsonBody()
+            .WithName("Fetch").WithTags("Replication (internal)")
+            .WithSummary("A new leader catching up: applied entries in a range, or a snapshot when they were compacted")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        replication.MapPost("/snapshot", SnapshotTransfer.InstallAsync).WithBodyLimit(SnapshotTransfer.MaxSnapshotBytes)
+            .WithName("ReplicateSnapshot").WithTags("Replication (internal)")
+            .WithSummary("A snapshot from the leader (signed), for a follower behind the leader's in-memory log")
+            .WithRequestBody<Stream>("application/octet-stream")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
     }
 
     private static async Task<IResult> HandleAsync(HttpRequest request, ReplicaDriver replica, NodeSettings settings, CancellationToken token)

@@ -11,9 +11,19 @@ internal static class StatusEndpoints
 {
     public static void MapStatusEndpoints(this IEndpointRouteBuilder app, NodeSettings settings)
     {
-        app.MapGet("/health", (ReplicaDriver replica) => Health(settings, replica));
-        app.MapGet("/status", (IServiceProvider services) => TypedResults.Ok(Describe(settings, services) with { Durability = DurabilityReport.Describe(settings, services) })).RequireApiKey(ApiAccess.Read);
-        app.MapPost("/admin/promote", Promote).RequireApiKey(ApiAccess.ReadWrite);
+        app.MapGet("/health", (ReplicaDriver replica) => Health(settings, replica))
+            .WithName("Health")
+            .WithTags("Operations")
+            .WithSummary("200 once the node serves (the seed layout's leader: once it leads); 503 with what it waits for");
+        app.MapGet("/status", (IServiceProvider services) => TypedResults.Ok(Describe(settings, services) with { Durability = DurabilityReport.Describe(settings, services) })).RequireApiKey(ApiAccess.Read)
+            .WithName("Status")
+            .WithTags("Operations")
+            .WithSummary("Role, term, leader, commit/applied/last index, durability and, on the leader, each follower's acked and applied index and lag");
+        app.MapPost("/admin/promote", Promote).RequireApiKey(ApiAccess.ReadWrite)
+            .WithName("Promote")
+            .WithTags("Operations")
+            .WithSummary("Manual failover: this node runs an election and leads even without an election quorum (acceptDataLoss=true required)")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
     }
 
     private static NodeStatus Describe(NodeSettings settings, IServiceProvider services)

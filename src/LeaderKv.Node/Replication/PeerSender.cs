@@ -145,6 +145,11 @@ internal sealed class PeerSender : IDisposable
             var result = request is SnapshotRequest snapshot
                 ? await _transport.SendSnapshotAsync(snapshot, token).ConfigureAwait(false)
                 : await _transport.SendAsync(request, token).ConfigureAwait(false);
+            if (request is SnapshotRequest)
+            {
+                _driver.Metrics?.SnapshotTransferred(result.Response is AppendResponse { Rejected: false });
+            }
+
             if (result.Response is { } response)
             {
                 _failing = false;

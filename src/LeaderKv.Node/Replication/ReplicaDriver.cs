@@ -3,6 +3,7 @@ using LeaderKv.Core;
 using LeaderKv.Core.Consensus;
 using LeaderKv.Node.Configuration;
 using LeaderKv.Node.Durability;
+using LeaderKv.Node.Observability;
 using LeaderKv.Node.Security;
 using LeaderKv.Node.Transport;
 
@@ -36,6 +37,7 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
 
     private long _appliedSavedAt;
     private long _nextRequestId;
+    private string? _lastLeader;
     private long _snapshotsInstalled;
     private volatile bool _stopped;
 
@@ -47,8 +49,10 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
         IReplicaPersistence persistence,
         IHostApplicationLifetime? lifetime = null,
         ReplicationLimits? limits = null,
-        PeerLink? links = null)
+        PeerLink? links = null,
+        NodeMetrics? metrics = null)
     {
+        Metrics = metrics;
         Limits = limits ?? ReplicationLimits.Default;
         _settings = settings;
         _time = time;
@@ -81,6 +85,8 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
     }
 
     public ReplicationLimits Limits { get; }
+
+    internal NodeMetrics? Metrics { get; }
 
     private static HttpMessageHandler Link(PeerLink? links, string peer, HttpMessageHandler handler) =>
         links is null ? handler : links.Wrap(peer, handler);
@@ -133,6 +139,27 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
 
     /// <summary>Proposes a write and waits for its outcome: committed, unknown (timeout or lost leadership), or the rejection.</summary>
     public async Task<WriteResult> WriteAsync(string key, ReadOnlyMemory<byte> value, CancellationToken token)
+    {
+        var started = _time.GetTimestamp();
+        var result = await ProposeAndWaitAsync(key, value, token).ConfigureAwait(false);
+        switch (result.Outcome?.Kind)
+        {
+            case null:
+                Metrics?.WriteRejected();
+                break;
+            case WriteOutcomeKind.Committed:
+                var duration = _time.GetElapsedTime(started);
+                Metrics?.WriteCommitted(duration, duration);
+                break;
+            default:
+                Metrics?.WriteUnknown();
+                break;
+        }
+
+        return result;
+    }
+
+    private async Task<WriteResult> ProposeAndWaitAsync(string key, ReadOnlyMemory<byte> value, CancellationToken token)
     {
         var waiter = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var proposal = WithReplica(replica =>
@@ -314,7 +341,16 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
             }
 
             Dispatch(ready);
-            WithReplica(replica => replica.Advance());
+            var leader = WithReplica(replica =>
+            {
+                replica.Advance();
+                return replica.LeaderId;
+            });
+            if (leader is not null && !string.Equals(leader, _lastLeader, StringComparison.Ordinal))
+            {
+                _lastLeader = leader;
+                Metrics?.LeaderChanged();
+            }
             if (_time.GetElapsedTime(_appliedSavedAt) >= AppliedSaveInterval)
             {
                 _appliedSavedAt = _time.GetTimestamp();
@@ -365,6 +401,13 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
 
         foreach (var happened in ready.Events)
         {
+            switch (happened.Kind)
+            {
+                case ReplicaEventKind.SnapshotInstalled:
+                    Metrics?.SnapshotTransferred(installed: true);
+                    break;
+            }
+
             if (happened.Kind == ReplicaEventKind.TaintCleared)
             {
                 _persistence.OnTaintCleared();
