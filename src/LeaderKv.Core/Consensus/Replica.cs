@@ -289,6 +289,13 @@ public sealed partial class Replica
     private void BecomeFollower(long term, string? leader, long leaderIncarnation)
     {
         Invariant.Check(term >= Term, $"term would go down from {Term} to {term}");
+
+        // Before the term moves: the writes it leaves unknown were proposed in the old term.
+        if (Role == ReplicaRole.Leader)
+        {
+            StepDown();
+        }
+
         if (term > Term)
         {
             Term = term;
@@ -297,11 +304,6 @@ public sealed partial class Replica
             _hardStateChanged = true;
             _leaderCommit = 0;
             CommitIndex = AppliedThrough;
-        }
-
-        if (Role == ReplicaRole.Leader)
-        {
-            StepDown();
         }
 
         Role = ReplicaRole.Follower;

@@ -43,7 +43,7 @@ public class RegressionScenarioTests
 
         // Term 3: n1 wins with n0, n4, n5; it re-proposes x in term 3 to n0 (which already holds x from
         // term 1) and n4. Both ack: x is committed and n1 shows it. The commit index never reaches n0 or n4.
-        cluster.Elect("n1", ["n0", "n4", "n5"], appendsTo: ["n0", "n4"]);
+        cluster.Elect("n1", ["n0", "n4", "n5"], appendsTo: ["n0", "n4"], heartbeats: false);
         Assert.Equal("\"x\"", ScriptedCluster.ValueAt(cluster["n1"], "a"));
         Assert.Equal(0, cluster["n0"].AppliedThrough);
         Assert.True(cluster["n0"].Log.TryGet(1, out var restamped) && restamped.Term == cluster["n1"].Term);

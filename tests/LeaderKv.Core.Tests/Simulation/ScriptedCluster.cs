@@ -87,7 +87,11 @@ public sealed class ScriptedCluster
     /// candidate times out and its pre-vote, vote and recovery messages flow to and from the voters
     /// only. Appends after the election go only to <paramref name="appendsTo"/> (default: the voters).
     /// </summary>
-    public void Elect(string candidate, string[] voters, string[]? appendsTo = null)
+    /// <param name="candidate">The node that campaigns.</param>
+    /// <param name="voters">The only nodes it hears from.</param>
+    /// <param name="appendsTo">Voters its appends reach (all of them when null).</param>
+    /// <param name="heartbeats">False drops entry-less appends (heartbeats and commit notices), so the commit index reaches nobody.</param>
+    public void Elect(string candidate, string[] voters, string[]? appendsTo = null, bool heartbeats = true)
     {
         var group = voters.Append(candidate).ToHashSet(StringComparer.Ordinal);
         // Two timeouts: long enough for a leader among them to fail its check-quorum and step down.
@@ -101,7 +105,8 @@ public sealed class ScriptedCluster
         var appendTargets = (appendsTo ?? voters).ToHashSet(StringComparer.Ordinal);
         bool Route(Message m) =>
             group.Contains(m.From) && group.Contains(m.To)
-            && (m is not (AppendRequest or SnapshotRequest) || appendTargets.Contains(m.To));
+            && (m is not (AppendRequest or SnapshotRequest) || appendTargets.Contains(m.To))
+            && (heartbeats || m is not AppendRequest { Entries.Count: 0 });
         for (var i = 0; i < 100 && !(_nodes[candidate].IsLeader && !_nodes[candidate].IsRecovering); i++)
         {
             Tick(candidate);
