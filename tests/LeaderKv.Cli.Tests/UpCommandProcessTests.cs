@@ -115,11 +115,16 @@ public sealed class UpCommandProcessTests
         var nodes = await WaitForHealthyNodesAsync(cli, basePort);
         try
         {
-            await cli.WaitForLineAsync(line => line.StartsWith("node-0 (", StringComparison.Ordinal) && line.Contains(" leads, term ", StringComparison.Ordinal), StartTimeout, "node-0 reported as leader");
+            // node-0 (ROLE=leader) normally wins the first election, but on a loaded machine another
+            // node's timer may run out first: whichever leads is the one to kill.
+            var leads = await cli.WaitForLineAsync(line => line.StartsWith("node-", StringComparison.Ordinal) && line.Contains(" leads, term ", StringComparison.Ordinal), StartTimeout, "the leader line");
             Assert.Contains(cli.Lines, line => line.StartsWith("Data in ", StringComparison.Ordinal) && line.Contains("temporary", StringComparison.Ordinal));
-            var nodeZero = cli.Lines.First(line => line.StartsWith("node-0 ", StringComparison.Ordinal) && line.Contains(" pid ", StringComparison.Ordinal));
-            var pid = int.Parse(nodeZero[(nodeZero.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-            var survivor = $"http://127.0.0.1:{basePort + 1}";
+            var leaderName = leads[..leads.IndexOf(' ', StringComparison.Ordinal)];
+            var leaderNumber = int.Parse(leaderName["node-".Length..], CultureInfo.InvariantCulture);
+            var leaderLine = cli.Lines.First(line => line.StartsWith(leaderName + " ", StringComparison.Ordinal) && line.Contains(" pid ", StringComparison.Ordinal));
+            var pid = int.Parse(leaderLine[(leaderLine.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            var survivor = $"http://127.0.0.1:{basePort + (leaderNumber + 1) % Nodes}";
+            var other = $"http://127.0.0.1:{basePort + (leaderNumber + 2) % Nodes}";
             var before = await CliRun.RunAsync("put", "before", "1", "--node", survivor);
             Assert.True(before.ExitCode == 0, before.ToString());
 
@@ -127,12 +132,12 @@ public sealed class UpCommandProcessTests
 
             CliRun? after = null;
             await Eventually.WaitUntilAsync(
-                async () => (after = await CliRun.RunAsync("put", "after", "2", "--node", survivor, "--node", $"http://127.0.0.1:{basePort + 2}")).ExitCode == 0,
+                async () => (after = await CliRun.RunAsync("put", "after", "2", "--node", survivor, "--node", other)).ExitCode == 0,
                 StartTimeout,
-                "a write through node-1 after node-0 was killed");
-            Assert.DoesNotContain($"\"leader\":\"http://127.0.0.1:{basePort}\"", after!.Output);
+                $"a write through the survivors after {leaderName} was killed");
+            Assert.DoesNotContain($"\"leader\":\"http://127.0.0.1:{basePort + leaderNumber}\"", after!.Output);
             var status = await CliRun.RunAsync("status", "--node", survivor);
-            Assert.Contains(status.OutputLines, line => line.StartsWith("Leader: node-", StringComparison.Ordinal) && !line.StartsWith("Leader: node-0 ", StringComparison.Ordinal));
+            Assert.Contains(status.OutputLines, line => line.StartsWith("Leader: node-", StringComparison.Ordinal) && !line.StartsWith($"Leader: {leaderName} ", StringComparison.Ordinal));
             var read = await CliRun.RunAsync("get", "before", "--node", survivor);
             Assert.Equal("1", read.Output.Trim());
         }

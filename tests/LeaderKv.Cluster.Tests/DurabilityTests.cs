@@ -111,7 +111,8 @@ public class DurabilityTests
         await cluster.WaitForConvergenceAsync();
 
         // At least one: a snapshot the leader writes while the first is in transfer may compact the entries right after it.
-        Assert.True(await DurabilityNumberAsync(cluster, cluster.Followers[1], "snapshotsInstalled") >= 1);
+        // The follower shows the snapshot's state as soon as it takes it; it is stored a moment later, before the follower answers.
+        await TestCluster.EventuallyAsync(async () => await DurabilityNumberAsync(cluster, cluster.Followers[1], "snapshotsInstalled") >= 1, "the follower to store the snapshot");
         Assert.True(await DurabilityNumberAsync(cluster, cluster.Followers[1], "snapshotIndex") > 0);
         await cluster.StopFollowerAsync(1);
         await cluster.RestartFollowerAsync(1);

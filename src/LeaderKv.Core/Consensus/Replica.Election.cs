@@ -44,7 +44,10 @@ public sealed partial class Replica
         _preVotes.Clear();
         _preVotes.Add(Id);
         _electionElapsed = 0;
-        _electionTimeout = RandomElectionTimeout();
+        // The node named to lead a new cluster asks again quickly until a first leader exists, so it
+        // wins as soon as enough peers are up instead of racing their randomised timers. Pre-votes
+        // raise no term, so asking often disturbs nobody.
+        _electionTimeout = _config.CampaignsAtStart && !_everFollowed ? 2 : RandomElectionTimeout();
         if (_preVotes.Count >= _config.ElectionQuorum)
         {
             Campaign(bestEffort: false);
@@ -193,6 +196,13 @@ public sealed partial class Replica
 
     private void OnVoteResponse(VoteResponse response)
     {
+        if (Role == ReplicaRole.Leader && response.Term == Term && response.Incarnation == Incarnation && _peers.TryGetValue(response.From, out var late))
+        {
+            // A vote that arrived after the election was won still shows the voter is there.
+            late.LastHeardTick = _tick;
+            return;
+        }
+
         if (Role != ReplicaRole.Candidate || response.Term != Term || response.Incarnation != Incarnation || !response.Granted)
         {
             return;
@@ -219,6 +229,7 @@ public sealed partial class Replica
     {
         Role = ReplicaRole.Leader;
         LeaderId = Id;
+        _everFollowed = true;
         _bestEffort = false;
         _pending.Clear();
         _highestAnsweredCommitted = 0;

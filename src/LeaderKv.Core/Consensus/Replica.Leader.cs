@@ -12,6 +12,9 @@ public sealed partial class Replica
     /// <summary>The leader's view of each follower (empty unless this node leads).</summary>
     public IReadOnlyCollection<PeerProgress> Peers => _peers.Values;
 
+    /// <summary>True when <see cref="Propose"/> would take a write now: this node leads, has recovered, and hears from W followers.</summary>
+    public bool CanAcceptWrites => Role == ReplicaRole.Leader && !_recovering && ReachableFollowers() >= _config.WriteQuorum;
+
     /// <summary>Slots proposed in this term and not yet under the commit index.</summary>
     public int PendingCount => _pending.Count;
 

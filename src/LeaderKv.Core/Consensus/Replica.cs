@@ -41,6 +41,9 @@ public sealed partial class Replica
     private List<ReplicaEvent> _events = [];
     private bool _readyTaken;
 
+    // True once this node has known a leader (or led): the designated leader stops its quick start-up retries then.
+    private bool _everFollowed;
+
     /// <param name="config">Who this node is and what its cluster requires.</param>
     /// <param name="random">The only source of chance (election timeouts, the incarnation id): seed it to replay.</param>
     /// <param name="delays">The simulated per-follower lag of live appends.</param>
@@ -308,6 +311,7 @@ public sealed partial class Replica
 
         Role = ReplicaRole.Follower;
         LeaderId = leader;
+        _everFollowed |= leader is not null;
         if (leader is not null && _votedFor is null)
         {
             // This term has a leader: a vote for anyone else in it could only elect a second one. Holding

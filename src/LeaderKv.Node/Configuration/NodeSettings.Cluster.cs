@@ -66,7 +66,7 @@ public sealed partial record NodeSettings
         else
         {
             self = NodeId;
-            peers = Role == NodeRole.Leader ? Followers.Select(f => f.ToString()).ToList() : [];
+            peers = Role == NodeRole.Leader ? Followers.Select(f => f.ToString().TrimEnd('/')).ToList() : [];
             designated = Role == NodeRole.Leader ? NodeId : null;
         }
 

@@ -25,6 +25,7 @@ internal static class ClientEndpoints
             .WithSummary("Write a key (on the leader; elsewhere 400 not-leader with the leader's URL)")
             .WithDescription("Gives the write the next index and answers after WRITE_QUORUM follower acks in the leader's term: outcome committed. A 500 quorum-not-met is outcome unknown: the write is in the leader's log and may still commit or be dropped by a new leader; read the key before retrying. 503 (no-leader, leader-recovering, quorum-unreachable, overloaded) and 4xx are rejected: nothing was written.")
             .WithRequestBody<WriteRequestSchema>("application/json")
+            .Produces<WriteAccepted>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)

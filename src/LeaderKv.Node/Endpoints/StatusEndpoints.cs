@@ -65,10 +65,10 @@ internal static class StatusEndpoints
     {
         var view = replica.Describe();
         var role = RoleName(view.Role);
-        if (!settings.HasPeers && settings.Role == NodeRole.Leader && (view.Role != Core.Consensus.ReplicaRole.Leader || view.Recovering))
+        if (!settings.HasPeers && settings.Role == NodeRole.Leader && !view.AcceptsWrites)
         {
             return TypedResults.Json(
-                new HealthReport("recovering", role, settings.NodeId) { Detail = $"the leader is running recovery against its followers (term {view.Term}): it needs {view.ElectionQuorum} promises, its own not counting when it restarted in memory" },
+                new HealthReport("recovering", role, settings.NodeId) { Detail = $"the leader is running recovery against its followers (term {view.Term}): it needs {view.ElectionQuorum} promises (its own counting only toward the election when it restarted in memory) and then to hear from WRITE_QUORUM followers" },
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 

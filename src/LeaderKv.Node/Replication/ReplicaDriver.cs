@@ -329,9 +329,10 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
             {
                 await _persistence.PersistAsync(ready, token).ConfigureAwait(false);
             }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException or ObjectDisposedException)
+            catch (Exception error) when (error is not OperationCanceledException)
             {
-                Fail(error.Message, storage: true);
+                // Whatever broke, the Ready's messages must not go out: they promise what was not stored.
+                Fail($"{error.GetType().Name}: {error.Message}", storage: true);
                 return;
             }
 
@@ -456,7 +457,7 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
                 ? r.Peers.OrderBy(p => p.Position).Select(p => new PeerView(
                     p.Id,
                     _settings.UrlOf(p.Id),
-                    p.IsDown ? "down" : p.AppliedThrough >= r.CommitIndex ? "streaming" : "catching-up",
+                    p.IsDown ? "down" : p.AppliedThrough < r.Log.CompactedThrough ? "snapshot" : "streaming",
                     p.HighestAcked,
                     p.AppliedThrough,
                     Math.Max(0, lastIndex - p.AppliedThrough),
@@ -476,6 +477,7 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
                 r.PendingCount,
                 r.Tainted,
                 r.IsRecovering,
+                r.CanAcceptWrites,
                 r.Config.ElectionQuorum,
                 followers);
         }
@@ -520,6 +522,7 @@ public sealed record NodeView(
     int Pending,
     bool Tainted,
     bool Recovering,
+    bool AcceptsWrites,
     int ElectionQuorum,
     IReadOnlyList<PeerView>? Followers);
 

@@ -60,7 +60,8 @@ internal sealed class CliProcess : IDisposable
 
     public string Output => string.Join(Environment.NewLine, Lines);
 
-    public async Task WaitForLineAsync(Func<string, bool> match, TimeSpan timeout, string what)
+    /// <summary>Waits for the first line that matches and returns it.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout, string what)
     {
         await Eventually.WaitUntilAsync(() => Lines.Any(match) || _process.HasExited, timeout, what);
         if (!Lines.Any(match))
@@ -69,6 +70,8 @@ internal sealed class CliProcess : IDisposable
             await _process.WaitForExitAsync();
             Assert.Fail($"leaderkv exited ({_process.ExitCode}) before printing {what}:\n{Output}");
         }
+
+        return Lines.First(match);
     }
 
     /// <summary>Waits for the exit and for the last redirected output line to arrive.</summary>
