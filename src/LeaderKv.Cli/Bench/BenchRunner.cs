@@ -15,6 +15,9 @@ namespace LeaderKv.Cli.Bench;
 /// </summary>
 public sealed class BenchRunner(BenchSettings settings, IBenchProgress progress, TimeProvider time)
 {
+    /// <summary>How long a fresh cluster's leader may take to hear every follower before the load starts (one heartbeat, normally).</summary>
+    private static readonly TimeSpan FollowersHeardTimeout = TimeSpan.FromSeconds(10);
+
     public async Task<IReadOnlyList<QuorumRun>> RunAsync(CancellationToken token)
     {
         using var probeHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -53,6 +56,11 @@ public sealed class BenchRunner(BenchSettings settings, IBenchProgress progress,
         };
         progress.Note($"{BenchText.Mode(mode)} q={quorum}: starting a leader and {options.Followers} followers on port {options.BasePort}");
         await using var cluster = await LocalCluster.StartAsync(options, token).ConfigureAwait(false);
+        if (!await status.WaitForFollowersHeardAsync(cluster.LeaderUrl, options.Followers, FollowersHeardTimeout, time, token).ConfigureAwait(false))
+        {
+            progress.Note($"{BenchText.Mode(mode)} q={quorum}: the leader had not heard every follower within {FollowersHeardTimeout.TotalSeconds:0} s; measuring anyway");
+        }
+
         var followers = cluster.Followers.Select(f => f.Url).ToList();
         var nodes = new ClusterProcesses(cluster.Leader.ProcessId, cluster.Followers.Select(f => f.ProcessId).ToList());
         var runs = new List<QuorumRun>();

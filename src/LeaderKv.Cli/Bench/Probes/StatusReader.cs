@@ -19,11 +19,47 @@ public sealed class StatusReader(HttpClient http)
 
         var followers = status["followers"] is JsonArray list
             ? list.OfType<JsonObject>()
-                .Select(f => (Url: Text(f, "url"), Acked: Long(f, "ackedIndex")))
+                // appliedThrough where the node reports it: ackedIndex is now the highest index acked in the
+                // current term (gaps allowed below it); nodes before terms reported their applied index as ackedIndex.
+                .Select(f => (Url: Text(f, "url"), Acked: Long(f, "appliedThrough") ?? Long(f, "ackedIndex")))
                 .Where(f => f.Url is not null && NodeAddress.TryParse(f.Url, out _))
                 .ToDictionary(f => NodeAddress.Parse(f.Url!), f => f.Acked ?? 0)
             : [];
         return new LeaderView(last, Text(status, "mode"), Long(status, "writeQuorum") is { } q ? (int)q : null, followers);
+    }
+
+    /// <summary>
+    /// Waits until the leader's /status shows <paramref name="followers"/> followers that answered it in its
+    /// current term. The seed layout's leader is healthy once it has won its start-up election, which may be
+    /// before every follower answered; until W of them have, it refuses writes with 503 quorum-unreachable,
+    /// which would count as failed writes at the start of a pass. True when they did within the timeout;
+    /// false also for a node without that information (its writes are measured as they come).
+    /// </summary>
+    public async Task<bool> WaitForFollowersHeardAsync(Uri leader, int followers, TimeSpan timeout, TimeProvider time, CancellationToken token)
+    {
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            var status = await GetAsync(leader, token).ConfigureAwait(false);
+            if (status is not null && Long(status, "commitIndex") is null)
+            {
+                // A node from before terms: it has no such wait to offer.
+                return false;
+            }
+
+            if (status?["followers"] is JsonArray list
+                && list.OfType<JsonObject>().Count(f => f["lastHeardMsAgo"] is JsonValue && Text(f, "state") != "down") >= followers)
+            {
+                return true;
+            }
+
+            if (time.GetElapsedTime(started) >= timeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), time, token).ConfigureAwait(false);
+        }
     }
 
     /// <summary>A follower's <c>appliedThrough</c>; null when it cannot be asked.</summary>
