@@ -3,7 +3,7 @@
 Unchanged: the load (100 writes, 10 at a time, over key-0..key-9), the average-latency
 measure and the key-count consistency check 2 s after the load. Changed, as the lab's own
 note allows: followers are read with a GET of their /data instead of `docker exec ... curl`,
-and restart_docker(q) starts a fresh `leaderkv up --quorum q` instead of docker-compose.
+and restart_docker(q) starts a fresh `leaderkv up --no-failover --quorum q` (the seed's layout) instead of docker-compose.
 The plot needs matplotlib; without it the figures are printed only.
 
 For the measured, percentile-based version of this experiment use `leaderkv bench`.
@@ -32,7 +32,7 @@ def restart_docker(quorum):
     global _cluster
     stop_cluster()
     _cluster = subprocess.Popen(
-        ["dotnet", "run", "--project", os.path.join(REPO, "src", "LeaderKv.Cli"), "--", "up", "--quorum", str(quorum)],
+        ["dotnet", "run", "--project", os.path.join(REPO, "src", "LeaderKv.Cli"), "--", "up", "--no-failover", "--quorum", str(quorum)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline:
