@@ -16,14 +16,14 @@ public class FailoverTests(ITestOutputHelper output)
 {
     private const int Clients = 4;
 
-    /// <summary>Commits wanted from each leader, so the stream is well under way on both sides of the kill.</summary>
+    /// <summary>Commits wanted before the kill and again after it, so the stream is well under way on both sides.</summary>
     private const int CommitsPerLeader = 100;
 
     [Fact]
     public async Task Killing_the_leader_under_a_stream_of_writes_elects_another_that_keeps_every_committed_write_and_the_old_one_rejoins()
     {
-        // Method: 4 clients stream distinct keys to whichever node leads; the leader is killed once it
-        // has committed 100 of them and the clients go on until another leader has committed 100 more.
+        // Method: 4 clients stream distinct keys to whichever node leads; once 100 are committed the
+        // leader is killed, and the clients go on until 100 more are committed in a later term.
         // Then every committed key is read from the new leader, the old leader is restarted on its
         // directory, and all six must end equal; a write answered "unknown" is all-or-nothing.
         // With a cluster secret, so votes, appends and catch-up also pass the signature checks.
@@ -32,51 +32,46 @@ public class FailoverTests(ITestOutputHelper output)
             ["CLUSTER_SECRET"] = "fault-tests-cluster-secret-0123456789",
         });
         await cluster.StartAllAsync();
-        var oldLeader = await cluster.WaitForLeaderAsync();
-        var oldTerm = (await cluster.StatusAsync(oldLeader)).GetProperty("term").GetInt64();
         using var writers = new LeaderFollowingWriters(cluster.Nodes);
 
         writers.Start(Clients);
-        await ProcessCluster.EventuallyAsync(() => Task.FromResult(writers.CommittedBy(oldLeader) >= CommitsPerLeader), $"{oldLeader.Name} to commit {CommitsPerLeader} writes");
+        await ProcessCluster.EventuallyAsync(() => Task.FromResult(writers.CommittedAfter(0) >= CommitsPerLeader), $"{CommitsPerLeader} committed writes");
+        var (oldLeader, leading) = await cluster.WaitForLeaderAsync();
+        var oldTerm = leading.GetProperty("term").GetInt64();
         oldLeader.Kill();
-        NodeProcess? newLeader = null;
-        await ProcessCluster.EventuallyAsync(
-            () =>
-            {
-                newLeader = cluster.Nodes.FirstOrDefault(n => n != oldLeader && writers.CommittedBy(n) >= CommitsPerLeader);
-                return Task.FromResult(newLeader is not null);
-            },
-            $"a node other than {oldLeader.Name} to commit {CommitsPerLeader} writes");
+        await ProcessCluster.EventuallyAsync(() => Task.FromResult(writers.CommittedAfter(oldTerm) >= CommitsPerLeader), $"{CommitsPerLeader} writes committed after term {oldTerm}");
         var writes = await writers.StopAsync();
 
-        Assert.Same(newLeader, await cluster.WaitForLeaderAsync(except: oldLeader));
         var committed = writes.Where(w => w.Outcome == ClientOutcome.Committed).ToList();
         var unknown = writes.Where(w => w.Outcome == ClientOutcome.Unknown).ToList();
-        Assert.All(committed.Where(w => w.Node == newLeader!.Name), w => Assert.True(w.Term > oldTerm, $"{w.Key} committed by {w.Node} in term {w.Term}, not above {oldTerm}"));
+        var afterKill = committed.Where(w => w.Term > oldTerm).ToList();
+        Assert.All(afterKill, w => Assert.NotEqual(oldLeader.Name, w.Node));
         Assert.Equal(committed.Count, committed.Select(w => w.Index).Distinct().Count());
 
-        await cluster.AssertConvergedOnAsync(newLeader!);
+        var survivors = await cluster.AssertConvergedOnLeaderAsync();
+        var newLeader = survivors.Leader;
+        Assert.NotSame(oldLeader, newLeader);
         var lost = new List<string>();
         foreach (var write in committed)
         {
-            var value = await ReadAsync(cluster, newLeader!, write.Key);
+            var value = await ReadAsync(cluster, newLeader, write.Key);
             if (value != Text(write.Value))
             {
                 lost.Add($"{write.Key} (committed by {write.Node} at index {write.Index}, term {write.Term}) reads {value ?? "404"}");
             }
         }
 
-        Assert.True(lost.Count == 0, $"{lost.Count} of {committed.Count} committed writes are not on {newLeader!.Name}: {string.Join("; ", lost.Take(5))}");
+        Assert.True(lost.Count == 0, $"{lost.Count} of {committed.Count} committed writes are not on {newLeader.Name}: {string.Join("; ", lost.Take(5))}");
 
         await cluster.StartAsync(oldLeader);
-        var commitIndex = await cluster.AssertConvergedOnAsync(newLeader);
+        var all = await cluster.AssertConvergedOnLeaderAsync();
 
         output.WriteLine(
-            $"{oldLeader.Name} (term {oldTerm}) killed; {newLeader.Name} leads; {committed.Count} writes committed " +
-            $"({committed.Count(w => w.Node == oldLeader.Name)} by {oldLeader.Name}), {unknown.Count} unknown; commit index {commitIndex}");
-        var rejoined = await cluster.StatusAsync(oldLeader);
+            $"{oldLeader.Name} (term {oldTerm}) killed; {string.Join(", ", afterKill.Select(w => $"{w.Node} (term {w.Term})").Distinct())} committed after it; " +
+            $"{all.Leader.Name} leads at the end; {committed.Count} writes committed ({afterKill.Count} after the kill), {unknown.Count} unknown; commit index {all.CommitIndex}");
+        var rejoined = all.Statuses[oldLeader];
         Assert.Equal("follower", rejoined.GetProperty("role").GetString());
-        Assert.Equal(commitIndex, rejoined.GetProperty("appliedThrough").GetInt64());
+        Assert.Equal(all.CommitIndex, rejoined.GetProperty("appliedThrough").GetInt64());
         var everywhere = new List<Dictionary<string, string>>();
         foreach (var node in cluster.Nodes)
         {

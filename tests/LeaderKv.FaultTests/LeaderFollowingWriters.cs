@@ -48,12 +48,12 @@ public sealed class LeaderFollowingWriters : IDisposable
         _clients = Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(() => RunClientAsync(client))));
     }
 
-    /// <summary>Writes committed so far by <paramref name="node"/> as leader.</summary>
-    public int CommittedBy(NodeProcess node)
+    /// <summary>Writes committed so far in a term above <paramref name="term"/>.</summary>
+    public int CommittedAfter(long term)
     {
         lock (_writes)
         {
-            return _writes.Count(w => w.Outcome == ClientOutcome.Committed && w.Node == node.Name);
+            return _writes.Count(w => w.Outcome == ClientOutcome.Committed && w.Term > term);
         }
     }
 

@@ -208,11 +208,11 @@ public sealed class ProcessCluster : IDisposable
 
     /// <summary>
     /// Waits until a running node other than <paramref name="except"/> says it leads and has finished
-    /// its recovery, and returns it.
+    /// its recovery, and returns it with the /status that said so.
     /// </summary>
-    public async Task<NodeProcess> WaitForLeaderAsync(NodeProcess? except = null)
+    public async Task<(NodeProcess Node, JsonElement Status)> WaitForLeaderAsync(NodeProcess? except = null)
     {
-        NodeProcess? leader = null;
+        (NodeProcess Node, JsonElement Status)? leader = null;
         await EventuallyAsync(
             async () =>
             {
@@ -221,7 +221,7 @@ public sealed class ProcessCluster : IDisposable
                     var status = await TryStatusAsync(node);
                     if (status is { } s && s.GetProperty("role").GetString() == "leader" && !s.GetProperty("recovering").GetBoolean())
                     {
-                        leader = node;
+                        leader = (node, s);
                         return true;
                     }
                 }
@@ -229,43 +229,65 @@ public sealed class ProcessCluster : IDisposable
                 return false;
             },
             except is null ? "a leader" : $"a leader other than {except.Name}");
-        return leader!;
+        return leader!.Value;
     }
 
     /// <summary>
-    /// Once writes have stopped: waits until <paramref name="leader"/> has committed and applied its
-    /// whole log and every running node has applied through that commit index as a follower of it,
-    /// then checks that all hold the leader's data. Returns the leader's final commit index.
+    /// Once writes have stopped: waits until the running nodes agree on one leader that has committed
+    /// and applied its whole log, and every other running node follows it and has applied through
+    /// that commit index; then checks that all hold the same data. Leadership may move while it waits
+    /// (a loaded machine can delay heartbeats past an election timeout, and check-quorum then steps
+    /// the leader down by design), so it follows whichever node leads rather than a given one.
     /// </summary>
-    public async Task<long> AssertConvergedOnAsync(NodeProcess leader)
+    public async Task<Convergence> AssertConvergedOnLeaderAsync()
     {
-        long commitIndex = 0;
+        Convergence? converged = null;
+        var seen = new Dictionary<string, string>();
         await EventuallyAsync(
             async () =>
             {
-                var status = await StatusAsync(leader);
-                commitIndex = status.GetProperty("commitIndex").GetInt64();
-                return status.GetProperty("role").GetString() == "leader"
-                    && commitIndex == status.GetProperty("lastIndex").GetInt64()
-                    && commitIndex == status.GetProperty("appliedThrough").GetInt64();
-            },
-            $"{leader.Name} to commit and apply its whole log");
+                var statuses = new Dictionary<NodeProcess, JsonElement>();
+                foreach (var node in Nodes.Where(n => n.IsRunning))
+                {
+                    var status = await TryStatusAsync(node);
+                    seen[node.Name] = status?.ToString() ?? "no answer";
+                    if (status is null)
+                    {
+                        return false;
+                    }
 
-        var expected = await DataAsync(leader);
-        foreach (var node in Nodes.Where(n => n.IsRunning && n != leader))
+                    statuses[node] = status.Value;
+                }
+
+                var leaders = statuses.Where(s => s.Value.GetProperty("role").GetString() == "leader").Select(s => s.Key).ToList();
+                if (leaders.Count != 1)
+                {
+                    return false;
+                }
+
+                var leader = statuses[leaders[0]];
+                var commitIndex = leader.GetProperty("commitIndex").GetInt64();
+                var settled = commitIndex == leader.GetProperty("lastIndex").GetInt64()
+                    && commitIndex == leader.GetProperty("appliedThrough").GetInt64()
+                    && statuses.Where(s => s.Key != leaders[0]).All(s =>
+                        s.Value.GetProperty("role").GetString() == "follower"
+                        && s.Value.TryGetProperty("leaderId", out var leaderId) // left out while a node knows no leader
+                        && leaderId.GetString() == leaders[0].Name
+                        && s.Value.GetProperty("appliedThrough").GetInt64() == commitIndex);
+                converged = settled ? new Convergence(leaders[0], commitIndex, statuses) : null;
+                return settled;
+            },
+            "one leader with its whole log committed and every running node following it at its commit index",
+            () => string.Join("\n", seen.Select(s => $"{s.Key}: {s.Value}")) + "\n" + string.Join("\n", Nodes.Select(n => $"{n.Name}'s output:\n{n.Output}")));
+
+        // Every node has applied the same committed prefix, so the data must be equal whoever leads now.
+        var expected = await DataAsync(converged!.Leader);
+        foreach (var node in converged.Statuses.Keys.Where(n => n != converged.Leader))
         {
-            await EventuallyAsync(
-                async () => await TryStatusAsync(node) is { } status
-                    && status.GetProperty("role").GetString() == "follower"
-                    && status.GetProperty("leaderId").GetString() == leader.Name
-                    && status.GetProperty("appliedThrough").GetInt64() == commitIndex,
-                $"{node.Name} to follow {leader.Name} and apply through index {commitIndex}");
             Assert.Equal(expected, await DataAsync(node));
         }
 
-        var final = await StatusAsync(leader);
-        Assert.Equal(commitIndex, final.GetProperty("commitIndex").GetInt64());
-        return commitIndex;
+        return converged;
     }
 
     public async Task<JsonElement> StatusAsync(NodeProcess node) =>
@@ -317,14 +339,15 @@ public sealed class ProcessCluster : IDisposable
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails after <see cref="Patience"/>.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    /// <remarks><paramref name="explain"/>, when given, adds what was last seen to the failure message.</remarks>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, Func<string>? explain = null)
     {
         using var deadline = new CancellationTokenSource(Patience);
         while (!await condition())
         {
             if (deadline.IsCancellationRequested)
             {
-                Assert.Fail($"Timed out after {Patience.TotalSeconds} s waiting for {what}");
+                Assert.Fail($"Timed out after {Patience.TotalSeconds} s waiting for {what}{(explain is null ? string.Empty : $"; last seen: {explain()}")}");
             }
 
             await Task.Delay(20);
@@ -372,3 +395,6 @@ public sealed class ProcessCluster : IDisposable
         }
     }
 }
+
+/// <summary>What <see cref="ProcessCluster.AssertConvergedOnLeaderAsync"/> saw when every node agreed: the leader, its commit index and each node's /status.</summary>
+public sealed record Convergence(NodeProcess Leader, long CommitIndex, IReadOnlyDictionary<NodeProcess, JsonElement> Statuses);
