@@ -89,6 +89,34 @@ public class CrashRecoveryTests
         }
     }
 
+    [Fact]
+    public async Task An_in_memory_leader_of_the_seed_layout_killed_and_restarted_recovers_every_acknowledged_write_and_continues_at_the_next_index()
+    {
+        // Method: the seed's layout in memory (leader + 3 followers, FOLLOWERS, no DATA_DIR, W=2), the
+        // scenario of issue 8: 40 acknowledged writes, SIGKILL the leader, start it again with the same
+        // environment. It comes back empty, so it must recover from its followers before /health is 200;
+        // then it holds all 40, the next write is index 41, and every follower equals it.
+        using var cluster = ProcessCluster.Create(followers: 3, quorum: 2, durable: false);
+        await cluster.StartAllAsync();
+        var acknowledged = await cluster.WriteRangeAsync(1, 40);
+        Assert.Equal(40, acknowledged.Count);
+        cluster.Leader.Kill();
+
+        await cluster.StartAsync(cluster.Leader);
+
+        await cluster.AssertHoldsAsync(cluster.Leader, acknowledged);
+        var (status, answer) = await cluster.WriteAnswerAsync("w41", 41);
+        Assert.True(status == 200, $"the first write after the restart answered {status}: {answer}");
+        Assert.Equal("committed", answer.GetProperty("outcome").GetString());
+        Assert.Equal(41, answer.GetProperty("index").GetInt64());
+        acknowledged.Add(41);
+        await cluster.AssertConvergedAsync();
+        foreach (var node in cluster.Nodes)
+        {
+            await cluster.AssertHoldsAsync(node, acknowledged);
+        }
+    }
+
     [Theory]
     [InlineData("flip")]
     [InlineData("truncate")]

@@ -95,6 +95,9 @@ public sealed class NodeProcess : IDisposable
     /// <summary>A loopback port that was free a moment ago.</summary>
     public static int FreePort() => LeaderKv.Cli.Cluster.FreePorts.FindConsecutive(1);
 
+    /// <summary>The first of <paramref name="count"/> consecutive loopback ports that were free a moment ago.</summary>
+    public static int FreePorts(int count) => LeaderKv.Cli.Cluster.FreePorts.FindConsecutive(count);
+
     private void Append(string? line)
     {
         if (line is null)

@@ -5,35 +5,44 @@ namespace LeaderKv.FaultTests;
 
 /// <summary>
 /// A leader and its followers as real processes, each with its own data directory under one temp
-/// directory (the layout <c>up --data-dir</c> uses). Disposing kills every process by its PID and
-/// deletes the directory.
+/// directory (the layout <c>up --data-dir</c> uses), or in memory; or a failover cluster where every
+/// node has the same <c>PEERS</c>. Disposing kills every process by its PID and deletes the directory.
 /// </summary>
 public sealed class ProcessCluster : IDisposable
 {
     /// <summary>Upper bound on any single wait; generous because CI machines are shared.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    private ProcessCluster(string root, NodeProcess leader, List<NodeProcess> followers)
+    private ProcessCluster(string root, NodeProcess leader, List<NodeProcess> followers, bool hasPeers = false)
     {
         Root = root;
         Leader = leader;
         Followers = followers;
+        HasPeers = hasPeers;
     }
 
     public string Root { get; }
 
+    /// <summary>The node started with <c>ROLE=leader</c>; with <c>PEERS</c> it leads only the first term (see <see cref="WaitForLeaderAsync"/>).</summary>
     public NodeProcess Leader { get; }
+
+    public bool HasPeers { get; }
 
     public List<NodeProcess> Followers { get; }
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    /// <summary>Creates the processes (not started). <paramref name="leaderEnvironment"/> and <paramref name="followerEnvironment"/> add to the defaults.</summary>
+    /// <summary>
+    /// Creates the processes of the seed's layout (not started). <paramref name="leaderEnvironment"/> and
+    /// <paramref name="followerEnvironment"/> add to the defaults; <paramref name="durable"/> false leaves
+    /// out <c>DATA_DIR</c>, so every node keeps its state in memory only, as the seed does.
+    /// </summary>
     public static ProcessCluster Create(
         int followers,
         int quorum,
         Dictionary<string, string>? leaderEnvironment = null,
-        Dictionary<string, string>? followerEnvironment = null)
+        Dictionary<string, string>? followerEnvironment = null,
+        bool durable = true)
     {
         var root = Path.Combine(Path.GetTempPath(), "leaderkv-fault-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
@@ -43,9 +52,13 @@ public sealed class ProcessCluster : IDisposable
             var environment = new Dictionary<string, string>
             {
                 ["ROLE"] = "follower",
-                ["DATA_DIR"] = Path.Combine(root, $"follower-{i}"),
                 ["Logging__LogLevel__Default"] = "Warning",
             };
+            if (durable)
+            {
+                environment["DATA_DIR"] = Path.Combine(root, $"follower-{i}");
+            }
+
             Merge(environment, followerEnvironment);
             followerNodes.Add(new NodeProcess($"follower-{i}", NodeProcess.FreePort(), environment));
         }
@@ -53,7 +66,6 @@ public sealed class ProcessCluster : IDisposable
         var leaderEnv = new Dictionary<string, string>
         {
             ["ROLE"] = "leader",
-            ["DATA_DIR"] = Path.Combine(root, "leader"),
             ["FOLLOWERS"] = string.Join(',', followerNodes.Select(f => f.Url.ToString().TrimEnd('/'))),
             ["WRITE_QUORUM"] = quorum.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["MIN_DELAY"] = "0",
@@ -61,8 +73,50 @@ public sealed class ProcessCluster : IDisposable
             ["WRITE_TIMEOUT"] = "20000",
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        if (durable)
+        {
+            leaderEnv["DATA_DIR"] = Path.Combine(root, "leader");
+        }
+
         Merge(leaderEnv, leaderEnvironment);
         return new ProcessCluster(root, new NodeProcess("leader", NodeProcess.FreePort(), leaderEnv), followerNodes);
+    }
+
+    /// <summary>
+    /// Creates the processes of a failover cluster (not started): <paramref name="nodes"/> nodes
+    /// <c>node-0</c>… with the same <c>PEERS</c>, a <c>DATA_DIR</c> each and <c>FSYNC=always</c>;
+    /// <c>node-0</c> has <c>ROLE=leader</c>, so it leads the first term. Elections are kept short
+    /// (500 ms timeout, 50 ms heartbeat) so a failover fits in a test. <paramref name="environment"/>
+    /// adds to the defaults on every node.
+    /// </summary>
+    public static ProcessCluster CreatePeers(int nodes, int quorum, Dictionary<string, string>? environment = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 2);
+        var root = Path.Combine(Path.GetTempPath(), "leaderkv-fault-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        // One block of ports, so no two nodes are handed the same one.
+        var basePort = NodeProcess.FreePorts(nodes);
+        var names = Enumerable.Range(0, nodes).Select(i => $"node-{i}").ToList();
+        var peers = string.Join(',', names.Select((name, i) => $"{name}=http://127.0.0.1:{basePort + i}"));
+        var processes = names.Select((name, i) =>
+        {
+            var env = new Dictionary<string, string>
+            {
+                ["PEERS"] = peers,
+                ["ROLE"] = i == 0 ? "leader" : "follower",
+                ["DATA_DIR"] = Path.Combine(root, name),
+                ["FSYNC"] = "always",
+                ["WRITE_QUORUM"] = quorum.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["ELECTION_TIMEOUT"] = "500",
+                ["HEARTBEAT_INTERVAL"] = "50",
+                ["MIN_DELAY"] = "0",
+                ["MAX_DELAY"] = "0",
+                ["Logging__LogLevel__Default"] = "Warning",
+            };
+            Merge(env, environment);
+            return new NodeProcess(name, basePort + i, env);
+        }).ToList();
+        return new ProcessCluster(root, processes[0], processes.Skip(1).ToList(), hasPeers: true);
     }
 
     public IEnumerable<NodeProcess> Nodes => Followers.Prepend(Leader);
@@ -73,25 +127,28 @@ public sealed class ProcessCluster : IDisposable
     public async Task StartAsync(NodeProcess node)
     {
         node.Start();
-        await EventuallyAsync(
-            async () =>
-            {
-                Assert.True(node.IsRunning, $"{node.Name} exited during start-up:\n{node.Output}");
-                try
-                {
-                    using var response = await Http.GetAsync(new Uri(node.Url, "/health"));
-                    return response.IsSuccessStatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-            },
-            $"{node.Name} to answer /health");
+        await WaitForHealthAsync(node);
     }
 
     public async Task StartAllAsync()
     {
+        if (HasPeers)
+        {
+            // Every node of a failover cluster is healthy whatever its role, and none needs another
+            // to be up first, so they start side by side (about a second each, one after another).
+            foreach (var node in Nodes)
+            {
+                node.Start();
+            }
+
+            foreach (var node in Nodes)
+            {
+                await WaitForHealthAsync(node);
+            }
+
+            return;
+        }
+
         foreach (var follower in Followers)
         {
             await StartAsync(follower);
@@ -142,8 +199,112 @@ public sealed class ProcessCluster : IDisposable
         return acknowledged;
     }
 
+    /// <summary>One write to <paramref name="node"/> (the started leader by default): the status code and the answer's body.</summary>
+    public async Task<(int Status, JsonElement Body)> WriteAnswerAsync(string key, int value, NodeProcess? node = null)
+    {
+        using var response = await Http.PostAsJsonAsync(new Uri((node ?? Leader).Url, "/write"), new { key, value });
+        return ((int)response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    /// <summary>
+    /// Waits until a running node other than <paramref name="except"/> says it leads and has finished
+    /// its recovery, and returns it with the /status that said so.
+    /// </summary>
+    public async Task<(NodeProcess Node, JsonElement Status)> WaitForLeaderAsync(NodeProcess? except = null)
+    {
+        (NodeProcess Node, JsonElement Status)? leader = null;
+        await EventuallyAsync(
+            async () =>
+            {
+                foreach (var node in Nodes.Where(n => n.IsRunning && n != except))
+                {
+                    var status = await TryStatusAsync(node);
+                    if (status is { } s && s.GetProperty("role").GetString() == "leader" && !s.GetProperty("recovering").GetBoolean())
+                    {
+                        leader = (node, s);
+                        return true;
+                    }
+                }
+
+                return false;
+            },
+            except is null ? "a leader" : $"a leader other than {except.Name}");
+        return leader!.Value;
+    }
+
+    /// <summary>
+    /// Once writes have stopped: waits until the running nodes agree on one leader that has committed
+    /// and applied its whole log, and every other running node follows it and has applied through
+    /// that commit index; then checks that all hold the same data. Leadership may move while it waits
+    /// (a loaded machine can delay heartbeats past an election timeout, and check-quorum then steps
+    /// the leader down by design), so it follows whichever node leads rather than a given one.
+    /// </summary>
+    public async Task<Convergence> AssertConvergedOnLeaderAsync()
+    {
+        Convergence? converged = null;
+        var seen = new Dictionary<string, string>();
+        await EventuallyAsync(
+            async () =>
+            {
+                var statuses = new Dictionary<NodeProcess, JsonElement>();
+                foreach (var node in Nodes.Where(n => n.IsRunning))
+                {
+                    var status = await TryStatusAsync(node);
+                    seen[node.Name] = status?.ToString() ?? "no answer";
+                    if (status is null)
+                    {
+                        return false;
+                    }
+
+                    statuses[node] = status.Value;
+                }
+
+                var leaders = statuses.Where(s => s.Value.GetProperty("role").GetString() == "leader").Select(s => s.Key).ToList();
+                if (leaders.Count != 1)
+                {
+                    return false;
+                }
+
+                var leader = statuses[leaders[0]];
+                var commitIndex = leader.GetProperty("commitIndex").GetInt64();
+                var settled = commitIndex == leader.GetProperty("lastIndex").GetInt64()
+                    && commitIndex == leader.GetProperty("appliedThrough").GetInt64()
+                    && statuses.Where(s => s.Key != leaders[0]).All(s =>
+                        s.Value.GetProperty("role").GetString() == "follower"
+                        && s.Value.TryGetProperty("leaderId", out var leaderId) // left out while a node knows no leader
+                        && leaderId.GetString() == leaders[0].Name
+                        && s.Value.GetProperty("appliedThrough").GetInt64() == commitIndex);
+                converged = settled ? new Convergence(leaders[0], commitIndex, statuses) : null;
+                return settled;
+            },
+            "one leader with its whole log committed and every running node following it at its commit index",
+            () => string.Join("\n", seen.Select(s => $"{s.Key}: {s.Value}")) + "\n" + string.Join("\n", Nodes.Select(n => $"{n.Name}'s output:\n{n.Output}")));
+
+        // Every node has applied the same committed prefix, so the data must be equal whoever leads now.
+        var expected = await DataAsync(converged!.Leader);
+        foreach (var node in converged.Statuses.Keys.Where(n => n != converged.Leader))
+        {
+            Assert.Equal(expected, await DataAsync(node));
+        }
+
+        return converged;
+    }
+
     public async Task<JsonElement> StatusAsync(NodeProcess node) =>
         await Http.GetFromJsonAsync<JsonElement>(new Uri(node.Url, "/status"));
+
+    /// <summary>The node's /status, or null while it does not answer (starting, or just killed).</summary>
+    public async Task<JsonElement?> TryStatusAsync(NodeProcess node)
+    {
+        try
+        {
+            return await StatusAsync(node);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
 
     public async Task<Dictionary<string, string>> DataAsync(NodeProcess node)
     {
@@ -178,14 +339,15 @@ public sealed class ProcessCluster : IDisposable
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails after <see cref="Patience"/>.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    /// <remarks><paramref name="explain"/>, when given, adds what was last seen to the failure message.</remarks>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, Func<string>? explain = null)
     {
         using var deadline = new CancellationTokenSource(Patience);
         while (!await condition())
         {
             if (deadline.IsCancellationRequested)
             {
-                Assert.Fail($"Timed out after {Patience.TotalSeconds} s waiting for {what}");
+                Assert.Fail($"Timed out after {Patience.TotalSeconds} s waiting for {what}{(explain is null ? string.Empty : $"; last seen: {explain()}")}");
             }
 
             await Task.Delay(20);
@@ -206,6 +368,25 @@ public sealed class ProcessCluster : IDisposable
         }
     }
 
+    private async Task WaitForHealthAsync(NodeProcess node)
+    {
+        await EventuallyAsync(
+            async () =>
+            {
+                Assert.True(node.IsRunning, $"{node.Name} exited during start-up:\n{node.Output}");
+                try
+                {
+                    using var response = await Http.GetAsync(new Uri(node.Url, "/health"));
+                    return response.IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            $"{node.Name} to answer /health");
+    }
+
     private static void Merge(Dictionary<string, string> target, Dictionary<string, string>? extra)
     {
         foreach (var (key, value) in extra ?? [])
@@ -214,3 +395,6 @@ public sealed class ProcessCluster : IDisposable
         }
     }
 }
+
+/// <summary>What <see cref="ProcessCluster.AssertConvergedOnLeaderAsync"/> saw when every node agreed: the leader, its commit index and each node's /status.</summary>
+public sealed record Convergence(NodeProcess Leader, long CommitIndex, IReadOnlyDictionary<NodeProcess, JsonElement> Statuses);
