@@ -6,6 +6,11 @@ namespace LeaderKv.Cluster.Tests;
 /// <summary>The seed's environment variables, the seed's defaults, and one clear message per mistake.</summary>
 public class ConfigurationTests
 {
+    private const string ThreePeers = "node-0=http://leaderkv-0:8080,node-1=http://leaderkv-1:8080,node-2=http://leaderkv-2:8080";
+
+    /// <summary>Only parsed, never created: parsing touches no disk.</summary>
+    private static readonly string DataDir = Path.Combine(Path.GetTempPath(), "leaderkv-config-test");
+
     [Fact]
     public void Defaults_are_the_seeds()
     {
@@ -52,10 +57,6 @@ public class ConfigurationTests
         Assert.Null(result.Settings);
         Assert.Contains(result.Errors, error => error.StartsWith(variable, StringComparison.Ordinal) || error.Contains($"({variable}", StringComparison.Ordinal));
     }
-
-    private const string ThreePeers = "node-0=http://leaderkv-0:8080,node-1=http://leaderkv-1:8080,node-2=http://leaderkv-2:8080";
-
-    private static readonly string DataDir = Path.Combine(Path.GetTempPath(), "leaderkv-config-test");
 
     [Fact]
     public void PEERS_with_a_data_directory_parses_into_automatic_failover_with_the_other_peers_as_followers()
