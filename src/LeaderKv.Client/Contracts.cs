@@ -115,7 +115,7 @@ public sealed record FollowerStatus
     [JsonPropertyName("appliedThrough")]
     public long? AppliedThrough { get; init; }
 
-    /// <summary>What nodes before the leadership change called <see cref="AppliedThrough"/>.</summary>
+    /// <summary>The highest index the follower acked (received and logged) in the leader's term; it may be ahead of <see cref="AppliedThrough"/>, which waits for the commit index.</summary>
     [JsonPropertyName("ackedIndex")]
     public long? AckedIndex { get; init; }
 
@@ -123,8 +123,9 @@ public sealed record FollowerStatus
     [JsonPropertyName("lag")]
     public long? Lag { get; init; }
 
-    [JsonPropertyName("lagMs")]
-    public double? LagMs { get; init; }
+    /// <summary>How long ago the leader last heard from this follower.</summary>
+    [JsonPropertyName("lastHeardMsAgo")]
+    public double? LastHeardMsAgo { get; init; }
 }
 
 /// <summary>One node's answer in <see cref="LeaderKvClient.ClusterStatusAsync"/>: its status, or why it has none.</summary>

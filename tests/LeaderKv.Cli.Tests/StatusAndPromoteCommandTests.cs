@@ -20,8 +20,8 @@ public sealed class StatusAndPromoteCommandTests
         await using var leader = await FakeNode.StartAsync(_ => "{}", () => $$"""
             {"role":"leader","nodeId":"node-0","term":4,"leader":null,"commitIndex":41,"appliedThrough":41,"lastIndex":42,
              "failover":"automatic","followers":[
-               {"id":"node-1","url":"{{follower!.BaseUrl}}","state":"up","appliedThrough":39,"lag":3,"lagMs":12},
-               {"id":"node-2","url":"{{down}}","state":"down","appliedThrough":10,"lag":32,"lagMs":9000}]}
+               {"id":"node-1","url":"{{follower!.BaseUrl}}","state":"up","appliedThrough":39,"lag":3,"lastHeardMsAgo":12},
+               {"id":"node-2","url":"{{down}}","state":"down","appliedThrough":10,"lag":32,"lastHeardMsAgo":9000}]}
             """);
         follower = await FakeNode.StartAsync(_ => "{}", () => $$"""
             {"role":"follower","nodeId":"node-1","term":4,"leader":"{{leader.BaseUrl}}","commitIndex":41,"appliedThrough":39,"lastIndex":42}
@@ -33,7 +33,7 @@ public sealed class StatusAndPromoteCommandTests
         Assert.True(run.ExitCode == 0, run.ToString());
         var rows = run.OutputLines;
         Assert.Contains(rows, r => r.Contains("node-1", StringComparison.Ordinal) && r.Contains("follower", StringComparison.Ordinal)
-            && r.Contains("3 (12 ms)", StringComparison.Ordinal) && r.Contains(" up ", StringComparison.Ordinal));
+            && r.Contains("3 (12 ms ago)", StringComparison.Ordinal) && r.Contains(" up ", StringComparison.Ordinal));
         Assert.Contains(rows, r => r.Contains("node-0", StringComparison.Ordinal) && r.Contains("leader", StringComparison.Ordinal)
             && r.Contains(" 41 ", StringComparison.Ordinal) && r.Contains(" 42 ", StringComparison.Ordinal) && r.Contains("leading", StringComparison.Ordinal));
         Assert.Contains(rows, r => r.Contains(down, StringComparison.Ordinal) && r.Contains("down", StringComparison.Ordinal) && r.Contains("cannot reach", StringComparison.Ordinal));

@@ -98,7 +98,7 @@ internal static class StatusCommand
                 status.CommitIndex is { } commit ? Number(commit) : "-",
                 Number(status.AppliedThrough),
                 Number(status.LastIndex),
-                status.IsLeader ? "-" : seen?.Lag is { } lag ? $"{Number(lag)} ({seen.LagMs ?? 0:0} ms)" : "",
+                status.IsLeader ? "-" : seen?.Lag is { } lag ? (seen.LastHeardMsAgo is { } heard ? $"{Number(lag)} ({heard:0} ms ago)" : Number(lag)) : "",
                 status.IsLeader ? "leading" : seen?.State ?? ""));
         }
 
