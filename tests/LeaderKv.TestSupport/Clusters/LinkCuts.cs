@@ -1,6 +1,6 @@
 using LeaderKv.Node.Transport;
 
-namespace LeaderKv.Cluster.Tests.Failover;
+namespace LeaderKv.TestSupport.Clusters;
 
 /// <summary>
 /// Which directed links between the nodes of one in-process cluster are cut. Every node's

@@ -9,11 +9,11 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace LeaderKv.Cluster.Tests.Failover;
+namespace LeaderKv.TestSupport.Clusters;
 
 /// <summary>
 /// A failover cluster (<c>PEERS</c> set on every node) hosted in the test process: real Kestrel
-/// servers from <see cref="Node.NodeHost.Build"/> on loopback ports, each with its own data
+/// servers from <see cref="NodeHost.Build"/> on loopback ports, each with its own data
 /// directory, and a <see cref="LinkCuts"/> between them for partitions. PEERS must name every URL
 /// before any node starts, so the ports are chosen first (bound, read, released); if another
 /// process takes one in between, the start is retried on fresh ports.
