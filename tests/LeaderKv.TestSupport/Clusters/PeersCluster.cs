@@ -172,6 +172,15 @@ public sealed class PeersCluster : IAsyncDisposable
 
     public void Heal() => Cuts.Heal();
 
+    /// <summary>
+    /// Holds every request between <paramref name="node"/> and the other nodes, both ways, until
+    /// <see cref="Resume"/>: nothing fails, nothing arrives. Clients (this test) still reach it.
+    /// </summary>
+    public void Pause(int node) => Cuts.Hold(IdOf(node));
+
+    /// <summary>Lets the held requests of <paramref name="node"/> go, late, and new ones flow again.</summary>
+    public void Resume(int node) => Cuts.Release(IdOf(node));
+
     public Task<HttpResponseMessage> WriteAsync(int node, string key, object? value) =>
         Http.PostAsJsonAsync(new Uri(Urls[node], "/write"), new { key, value });
 
@@ -261,6 +270,7 @@ public sealed class PeersCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Cuts.ReleaseAll();
         for (var i = 0; i < _apps.Length; i++)
         {
             if (_apps[i] is { } app)
