@@ -1,5 +1,6 @@
 using LeaderKv.Cli.Cluster;
 using LeaderKv.Cli.Tests.Support;
+using LeaderKv.TestSupport;
 
 namespace LeaderKv.Cli.Tests;
 

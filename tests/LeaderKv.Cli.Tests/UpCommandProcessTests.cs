@@ -1,6 +1,8 @@
 using System.Globalization;
 using LeaderKv.Cli.Cluster;
 using LeaderKv.Cli.Tests.Support;
+using LeaderKv.TestSupport;
+using LeaderKv.TestSupport.Processes;
 
 namespace LeaderKv.Cli.Tests;
 
@@ -179,14 +181,14 @@ public sealed class UpCommandProcessTests
         }
     }
 
-    private static CliProcess StartUp(int basePort) => CliProcess.Start(
+    private static ChildProcess StartUp(int basePort) => CliProcess.Start(
         "up", "--followers", "5", "--base-port", basePort.ToString(CultureInfo.InvariantCulture), "--max-delay", "20");
 
     /// <summary>
     /// Waits for `up` to say its nodes are healthy, then checks that independently: six live children,
     /// the same pids `up` printed, and a 200 from every node's /health.
     /// </summary>
-    private static async Task<IReadOnlyList<ProcessProbe>> WaitForHealthyNodesAsync(CliProcess cli, int basePort)
+    private static async Task<IReadOnlyList<ProcessProbe>> WaitForHealthyNodesAsync(ChildProcess cli, int basePort)
     {
         await cli.WaitForLineAsync(line => line.Contains("nodes are healthy", StringComparison.Ordinal), StartTimeout, "the healthy line");
 

@@ -20,6 +20,32 @@ public class FailoverTests(ITestOutputHelper output)
     private const int CommitsPerLeader = 100;
 
     [Fact]
+    public async Task A_leader_process_stopped_by_SIGSTOP_is_replaced_and_after_SIGCONT_leaves_its_term_and_converges()
+    {
+        // Method: three nodes (W = 1); commit a write, SIGSTOP the leader (its port stays open, nothing
+        // answers, its timers stop), wait for another node to lead in a later term and commit there,
+        // SIGCONT the old leader, then all three must agree on one leader and hold the same data.
+        using var cluster = ProcessCluster.CreatePeers(nodes: 3, quorum: 1);
+        await cluster.StartAllAsync();
+        var (old, leading) = await cluster.WaitForLeaderAsync();
+        var oldTerm = leading.GetProperty("term").GetInt64();
+        Assert.Equal(200, (await cluster.WriteAnswerAsync("before", 1, old)).Status);
+
+        old.Pause();
+        var (leader, status) = await cluster.WaitForLeaderAsync(except: old);
+        Assert.True(status.GetProperty("term").GetInt64() > oldTerm, $"{leader.Name} leads term {status.GetProperty("term")}, not after {oldTerm}");
+        var (written, body) = await cluster.WriteAnswerAsync("while-paused", 2, leader);
+        Assert.True(written == 200, $"{leader.Name} answered {written} {body}");
+
+        old.Resume();
+        var converged = await cluster.AssertConvergedOnLeaderAsync();
+        Assert.True(converged.Statuses[old].GetProperty("term").GetInt64() > oldTerm, $"{old.Name} is still in term {oldTerm}");
+        var data = await cluster.DataAsync(old);
+        Assert.Equal("1", data["before"]);
+        Assert.Equal("2", data["while-paused"]);
+    }
+
+    [Fact]
     public async Task Killing_the_leader_under_a_stream_of_writes_elects_another_that_keeps_every_committed_write_and_the_old_one_rejoins()
     {
         // Method: 4 clients stream distinct keys to whichever node leads; once 100 are committed the

@@ -1,18 +1,18 @@
-using System.Diagnostics;
-using System.Text;
+using LeaderKv.TestSupport.Processes;
 
 namespace LeaderKv.FaultTests;
 
 /// <summary>
 /// One real node process (<c>dotnet LeaderKv.Node.dll</c>) on a fixed loopback port, configured
 /// through the environment exactly as an operator would. <see cref="Kill"/> is SIGKILL: no
-/// shutdown code runs, so whatever the node has not made durable is gone.
+/// shutdown code runs, so whatever the node has not made durable is gone. <see cref="Pause"/> is
+/// SIGSTOP: the node keeps its state and port but neither answers nor ticks until <see cref="Resume"/>.
 /// </summary>
 public sealed class NodeProcess : IDisposable
 {
     private readonly Dictionary<string, string> _environment;
-    private readonly StringBuilder _output = new();
-    private Process? _process;
+    private ChildProcess? _process;
+    private string _earlierRuns = string.Empty;
 
     public NodeProcess(string name, int port, Dictionary<string, string> environment)
     {
@@ -33,43 +33,20 @@ public sealed class NodeProcess : IDisposable
     /// <summary>The node's own dll, copied next to the tests by the project reference.</summary>
     public static string NodeDll { get; } = Path.Combine(AppContext.BaseDirectory, "LeaderKv.Node.dll");
 
-    /// <summary>Everything the node wrote to stdout and stderr, for failure messages.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    /// <summary>Everything the node wrote to stdout and stderr, over all its runs, for failure messages.</summary>
+    public string Output => _process is null ? _earlierRuns : _earlierRuns + _process.Output;
 
     public void Start()
     {
         Assert.False(IsRunning, $"{Name} is already running");
-        var start = new ProcessStartInfo("dotnet")
+        Kill();
+        var environment = new Dictionary<string, string>(_environment)
         {
-            ArgumentList = { NodeDll },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            ["ASPNETCORE_URLS"] = Url.ToString().TrimEnd('/'),
+            ["NODE_ID"] = Name,
+            ["Logging__Console__FormatterName"] = "simple",
         };
-        foreach (var (key, value) in _environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        start.Environment["ASPNETCORE_URLS"] = Url.ToString().TrimEnd('/');
-        start.Environment["NODE_ID"] = Name;
-        start.Environment["Logging__Console__FormatterName"] = "simple";
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, line) => Append(line.Data);
-        process.ErrorDataReceived += (_, line) => Append(line.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _process = process;
+        _process = ChildProcess.Start("dotnet", [NodeDll], environment);
     }
 
     /// <summary>kill -9, and wait until the process is gone (its port is then free).</summary>
@@ -80,15 +57,17 @@ public sealed class NodeProcess : IDisposable
             return;
         }
 
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: false);
-        }
-
-        _process.WaitForExit();
+        _process.Kill();
+        _earlierRuns += _process.Output + Environment.NewLine;
         _process.Dispose();
         _process = null;
     }
+
+    /// <summary>SIGSTOP: requests to the node hang (they are not refused) and its timers stop, as on a stalled machine.</summary>
+    public void Pause() => (_process ?? throw new InvalidOperationException($"{Name} is not running")).Pause();
+
+    /// <summary>SIGCONT: the paused node runs on, with whatever it believed before the pause.</summary>
+    public void Resume() => (_process ?? throw new InvalidOperationException($"{Name} is not running")).Resume();
 
     public void Dispose() => Kill();
 
@@ -97,17 +76,4 @@ public sealed class NodeProcess : IDisposable
 
     /// <summary>The first of <paramref name="count"/> consecutive loopback ports that were free a moment ago.</summary>
     public static int FreePorts(int count) => LeaderKv.Cli.Cluster.FreePorts.FindConsecutive(count);
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using LeaderKv.TestSupport;
 
 namespace LeaderKv.FaultTests;
 
@@ -13,9 +14,12 @@ public sealed class ProcessCluster : IDisposable
     /// <summary>Upper bound on any single wait; generous because CI machines are shared.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    private ProcessCluster(string root, NodeProcess leader, List<NodeProcess> followers, bool hasPeers = false)
+    private readonly TempDirectory _directory;
+
+    private ProcessCluster(TempDirectory directory, NodeProcess leader, List<NodeProcess> followers, bool hasPeers = false)
     {
-        Root = root;
+        _directory = directory;
+        Root = directory.Path;
         Leader = leader;
         Followers = followers;
         HasPeers = hasPeers;
@@ -44,8 +48,8 @@ public sealed class ProcessCluster : IDisposable
         Dictionary<string, string>? followerEnvironment = null,
         bool durable = true)
     {
-        var root = Path.Combine(Path.GetTempPath(), "leaderkv-fault-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
+        var directory = new TempDirectory();
+        var root = directory.Path;
         var followerNodes = new List<NodeProcess>();
         for (var i = 1; i <= followers; i++)
         {
@@ -79,7 +83,7 @@ public sealed class ProcessCluster : IDisposable
         }
 
         Merge(leaderEnv, leaderEnvironment);
-        return new ProcessCluster(root, new NodeProcess("leader", NodeProcess.FreePort(), leaderEnv), followerNodes);
+        return new ProcessCluster(directory, new NodeProcess("leader", NodeProcess.FreePort(), leaderEnv), followerNodes);
     }
 
     /// <summary>
@@ -92,8 +96,8 @@ public sealed class ProcessCluster : IDisposable
     public static ProcessCluster CreatePeers(int nodes, int quorum, Dictionary<string, string>? environment = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 2);
-        var root = Path.Combine(Path.GetTempPath(), "leaderkv-fault-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
+        var directory = new TempDirectory();
+        var root = directory.Path;
         // One block of ports, so no two nodes are handed the same one.
         var basePort = NodeProcess.FreePorts(nodes);
         var names = Enumerable.Range(0, nodes).Select(i => $"node-{i}").ToList();
@@ -116,7 +120,7 @@ public sealed class ProcessCluster : IDisposable
             Merge(env, environment);
             return new NodeProcess(name, basePort + i, env);
         }).ToList();
-        return new ProcessCluster(root, processes[0], processes.Skip(1).ToList(), hasPeers: true);
+        return new ProcessCluster(directory, processes[0], processes.Skip(1).ToList(), hasPeers: true);
     }
 
     public IEnumerable<NodeProcess> Nodes => Followers.Prepend(Leader);
@@ -340,19 +344,8 @@ public sealed class ProcessCluster : IDisposable
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails after <see cref="Patience"/>.</summary>
     /// <remarks><paramref name="explain"/>, when given, adds what was last seen to the failure message.</remarks>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, Func<string>? explain = null)
-    {
-        using var deadline = new CancellationTokenSource(Patience);
-        while (!await condition())
-        {
-            if (deadline.IsCancellationRequested)
-            {
-                Assert.Fail($"Timed out after {Patience.TotalSeconds} s waiting for {what}{(explain is null ? string.Empty : $"; last seen: {explain()}")}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    public static Task EventuallyAsync(Func<Task<bool>> condition, string what, Func<string>? explain = null) =>
+        Eventually.WaitUntilAsync(condition, Patience, what, explain, TimeSpan.FromMilliseconds(20));
 
     public void Dispose()
     {
@@ -362,10 +355,7 @@ public sealed class ProcessCluster : IDisposable
         }
 
         Http.Dispose();
-        if (Directory.Exists(Root))
-        {
-            Directory.Delete(Root, recursive: true);
-        }
+        _directory.Dispose();
     }
 
     private async Task WaitForHealthAsync(NodeProcess node)

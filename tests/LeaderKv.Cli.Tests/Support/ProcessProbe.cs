@@ -1,4 +1,5 @@
 using System.Globalization;
+using LeaderKv.TestSupport.Processes;
 
 namespace LeaderKv.Cli.Tests.Support;
 
@@ -31,7 +32,7 @@ internal readonly record struct ProcessProbe(int ProcessId, ulong StartTime)
     {
         if (IsRunning)
         {
-            LeaderKv.Cli.Cluster.PosixSignals.Send(ProcessId, LeaderKv.Cli.Cluster.PosixSignals.SigKill);
+            PosixSignal.Send(ProcessId, PosixSignal.SigKill);
         }
     }
 

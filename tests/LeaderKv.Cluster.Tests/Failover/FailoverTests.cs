@@ -102,6 +102,28 @@ public class FailoverTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_paused_leader_is_replaced_and_once_resumed_steps_down_and_converges()
+    {
+        // Goal: a stalled (not dead, not refused) leader loses its term. Method: hold every request to and
+        // from the leader, let the others elect and commit, resume it, and see it follow the new leader.
+        await using var cluster = await PeersCluster.StartAsync(new PeersSpec());
+        var old = await cluster.LeaderAsync();
+        await WriteManyCommittedAsync(cluster, old, "before", 5);
+
+        cluster.Pause(old);
+        var others = Enumerable.Range(0, cluster.Count).Where(i => i != old).ToList();
+        var leader = await cluster.LeaderAsync(others);
+        await AssertCommittedAsync(cluster.WriteAsync(leader, "while-paused", 1));
+
+        cluster.Resume(old);
+        await cluster.ConvergedAsync(old, leader);
+        var status = await cluster.StatusAsync(old);
+        Assert.Equal("follower", status.GetProperty("role").GetString());
+        Assert.Equal(1, (await cluster.ReadAsync(old, "while-paused"))?.GetInt32());
+        Assert.Equal(leader, await cluster.LeaderAsync());
+    }
+
+    [Fact]
     public async Task With_write_quorum_zero_no_node_takes_over_by_itself_and_a_promoted_follower_leads()
     {
         // Goal: W = 0 means manual failover only. Method: stop the leader, watch /status for a few election timeouts, then promote a follower.

@@ -9,11 +9,11 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace LeaderKv.Cluster.Tests.Failover;
+namespace LeaderKv.TestSupport.Clusters;
 
 /// <summary>
 /// A failover cluster (<c>PEERS</c> set on every node) hosted in the test process: real Kestrel
-/// servers from <see cref="Node.NodeHost.Build"/> on loopback ports, each with its own data
+/// servers from <see cref="NodeHost.Build"/> on loopback ports, each with its own data
 /// directory, and a <see cref="LinkCuts"/> between them for partitions. PEERS must name every URL
 /// before any node starts, so the ports are chosen first (bound, read, released); if another
 /// process takes one in between, the start is retried on fresh ports.
@@ -172,6 +172,15 @@ public sealed class PeersCluster : IAsyncDisposable
 
     public void Heal() => Cuts.Heal();
 
+    /// <summary>
+    /// Holds every request between <paramref name="node"/> and the other nodes, both ways, until
+    /// <see cref="Resume"/>: nothing fails, nothing arrives. Clients (this test) still reach it.
+    /// </summary>
+    public void Pause(int node) => Cuts.Hold(IdOf(node));
+
+    /// <summary>Lets the held requests of <paramref name="node"/> go, late, and new ones flow again.</summary>
+    public void Resume(int node) => Cuts.Release(IdOf(node));
+
     public Task<HttpResponseMessage> WriteAsync(int node, string key, object? value) =>
         Http.PostAsJsonAsync(new Uri(Urls[node], "/write"), new { key, value });
 
@@ -261,6 +270,7 @@ public sealed class PeersCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Cuts.ReleaseAll();
         for (var i = 0; i < _apps.Length; i++)
         {
             if (_apps[i] is { } app)

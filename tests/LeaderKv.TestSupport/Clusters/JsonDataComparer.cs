@@ -1,9 +1,9 @@
 using System.Text.Json;
 
-namespace LeaderKv.Cluster.Tests;
+namespace LeaderKv.TestSupport.Clusters;
 
 /// <summary>Compares two <c>/data</c> snapshots by key and raw JSON value.</summary>
-internal sealed class JsonDataComparer : IEqualityComparer<Dictionary<string, JsonElement>>
+public sealed class JsonDataComparer : IEqualityComparer<Dictionary<string, JsonElement>>
 {
     public bool Equals(Dictionary<string, JsonElement>? x, Dictionary<string, JsonElement>? y) =>
         x is not null && y is not null && x.Count == y.Count

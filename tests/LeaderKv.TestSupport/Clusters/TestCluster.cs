@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace LeaderKv.Cluster.Tests;
+namespace LeaderKv.TestSupport.Clusters;
 
 /// <summary>
 /// A leader and its followers as real Kestrel servers on ephemeral loopback ports inside the test
@@ -122,20 +122,9 @@ public sealed class TestCluster : IAsyncDisposable
     public async Task<Dictionary<string, JsonElement>> DataAsync(Uri node) =>
         (await Http.GetFromJsonAsync<Dictionary<string, JsonElement>>(new Uri(node, "/data")))!;
 
-    /// <summary>Waits until <paramref name="condition"/> holds, polling observable state; fails after <see cref="Patience"/>.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
-    {
-        using var deadline = new CancellationTokenSource(Patience);
-        while (!await condition())
-        {
-            if (deadline.IsCancellationRequested)
-            {
-                Assert.Fail($"Timed out after {Patience.TotalSeconds} s waiting for: {what}");
-            }
-
-            await Task.Delay(10);
-        }
-    }
+    /// <summary>Waits until <paramref name="condition"/> holds, polling observable state every 10 ms; fails after <see cref="Patience"/>.</summary>
+    public static Task EventuallyAsync(Func<Task<bool>> condition, string what) =>
+        Eventually.WaitUntilAsync(condition, Patience, what, pollInterval: TimeSpan.FromMilliseconds(10));
 
     /// <summary>Waits until every follower has applied everything the leader has.</summary>
     public async Task WaitForConvergenceAsync(IEnumerable<int>? followers = null)
