@@ -95,6 +95,41 @@ public class ReplicaBehaviourTests
         Assert.True(cluster["n1"].IsLeader);
     }
 
+    [Fact]
+    public void A_promoted_node_leads_without_an_election_quorum_keeps_what_its_voters_hold_and_commits_new_writes()
+    {
+        // Goal: manual failover when too few nodes survive to elect (W = 1: E = 5 of 6, and 3 are gone).
+        // Method: a write committed on every node, then n0, n1 and n2 vanish; a normal election can
+        // no longer win, so n3 is promoted: it leads with the promises of n4 and n5 after an election
+        // timeout, still shows the committed write, and a new write commits with one follower's ack.
+        var cluster = StartAutomatic(writeQuorum: 1);
+        cluster.Tick("n0");
+        cluster.DeliverWhile(_ => true);
+        Assert.True(cluster.Propose("n0", "a", "\"x\"").IsAccepted);
+        cluster.DeliverWhile(_ => true);
+        cluster.Tick("n0");
+        cluster.DeliverWhile(_ => true);
+        Assert.Equal("\"x\"", ScriptedCluster.ValueAt(cluster["n3"], "a"));
+
+        string[] gone = ["n0", "n1", "n2"];
+        bool Alive(Message m) => !gone.Contains(m.From) && !gone.Contains(m.To);
+        cluster.DropAll();
+        cluster["n3"].Promote();
+        for (var tick = 0; tick < 3 * cluster["n3"].Config.ElectionTicks && !(cluster["n3"].IsLeader && !cluster["n3"].IsRecovering); tick++)
+        {
+            cluster.Tick("n3");
+            cluster.DeliverWhile(Alive);
+            cluster.InFlight.RemoveAll(m => !Alive(m));
+        }
+
+        Assert.True(cluster["n3"].IsLeader && !cluster["n3"].IsRecovering);
+        Assert.Equal("\"x\"", ScriptedCluster.ValueAt(cluster["n3"], "a"));
+        var next = cluster.Propose("n3", "b", "\"y\"");
+        Assert.True(next.IsAccepted);
+        cluster.DeliverWhile(Alive);
+        Assert.Contains(cluster.Outcomes, o => o.Node == "n3" && o.Outcome.Index == next.Index && o.Outcome.Kind == WriteOutcomeKind.Committed);
+    }
+
     private static ScriptedCluster StartAutomatic(int writeQuorum)
     {
         var cluster = new ScriptedCluster();
