@@ -50,21 +50,21 @@ public sealed class InMemoryPersistence(NodeSettings settings) : IReplicaPersist
 /// </summary>
 public sealed class DurablePersistence : IReplicaPersistence
 {
-    private readonly NodeSettings _settings;
     private readonly NodeStorage _storage;
     private readonly HardStateStore _hardState;
     private readonly BootRecord _boot;
     private readonly AppliedIndexFile _applied;
+    private readonly string? _fingerprint;
     private long _appliedSaved;
     private readonly ILogger _logger;
 
     public DurablePersistence(NodeSettings settings, NodeStorage storage, HardStateStore hardState, BootRecord boot, ILogger<DurablePersistence> logger)
     {
-        _settings = settings;
         _storage = storage;
         _logger = logger;
         var directory = settings.Durability.DataDirectory!;
         _hardState = hardState;
+        _fingerprint = settings.ClusterFingerprint;
 
         _boot = boot;
         _applied = new AppliedIndexFile(directory);
@@ -96,7 +96,7 @@ public sealed class DurablePersistence : IReplicaPersistence
     {
         if (ready.HardState is { } hard)
         {
-            _hardState.Save(new StoredHardState(hard.Term, hard.VotedFor, hard.VotedIncarnation, _settings.ClusterFingerprint));
+            _hardState.Save(new StoredHardState(hard.Term, hard.VotedFor, hard.VotedIncarnation, _fingerprint));
         }
 
         if (ready.Snapshot is { } snapshot)

@@ -90,7 +90,7 @@ internal static class ReplicationEndpoints
     /// <summary>Steps one request and answers with the replica's response, or 503 when the node could not answer in time.</summary>
     public static async Task<IResult> StepAsync(Message message, string? cluster, ReplicaDriver replica, NodeSettings settings, CancellationToken token)
     {
-        if (settings.ClusterFingerprint is { } ours && !string.Equals(cluster, ours, StringComparison.Ordinal))
+        if (replica.ClusterFingerprint is { } ours && !string.Equals(cluster, ours, StringComparison.Ordinal))
         {
             return Problems.ClusterMismatch(cluster, ours);
         }
@@ -111,7 +111,7 @@ internal static class ReplicationEndpoints
             return Results.Problem(detail: "The node did not answer this replication request in time.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Busy");
         }
 
-        var body = MessageCodec.Write(response, settings.ClusterFingerprint);
+        var body = MessageCodec.Write(response, replica.ClusterFingerprint);
         return new RawJsonResult(writer => writer.WriteRawValue(body, skipInputValidation: true));
     }
 }

@@ -60,6 +60,7 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
         _persistence = persistence;
         _lifetime = lifetime;
         _watch = new AppliedIndexWatch(time);
+        ClusterFingerprint = settings.ClusterFingerprint;
         var config = settings.ToClusterConfig() with
         {
             MaxEntriesPerAppend = Limits.MaxEntriesPerAppend,
@@ -77,7 +78,7 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
             var transport = new PeerTransport(
                 peer,
                 url,
-                settings.ClusterFingerprint,
+                ClusterFingerprint,
                 Link(links, peer, ClusterTransport.CreateHandler(settings.Security, time, connections)),
                 () => Link(links, peer, ClusterTransport.CreateHandler(settings.Security, time, 1)));
             _senders[peer] = new PeerSender(transport, this, time, logger, Limits);
@@ -87,6 +88,9 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
     public ReplicationLimits Limits { get; }
 
     internal NodeMetrics? Metrics { get; }
+
+    /// <summary><see cref="NodeSettings.ClusterFingerprint"/>, hashed once: every replication message carries and checks it.</summary>
+    public string? ClusterFingerprint { get; }
 
     private static HttpMessageHandler Link(PeerLink? links, string peer, HttpMessageHandler handler) =>
         links is null ? handler : links.Wrap(peer, handler);
