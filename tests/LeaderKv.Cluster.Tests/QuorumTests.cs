@@ -16,10 +16,13 @@ public class QuorumTests
     [MemberData(nameof(Quorums))]
     public async Task Write_completes_after_quorum_of_follower_acks_and_not_before(int quorum)
     {
-        // Goal: quorum k waits for the k-th ack. Method: follower i's simulated delay is (i+1)·100 ms
-        // on a fake clock; advance it one follower at a time, wait until the leader has recorded that
-        // ack, and check the write is still pending while fewer than k followers have acked.
-        var clock = new FakeTimeProvider();
+        // Goal: quorum k waits for the k-th ack. Method: follower i's simulated delay is (i+1)·150 ms
+        // on a fake clock; once every follower's delay timer is set, advance the clock one follower at
+        // a time, wait until the leader has recorded that ack, and check the write is still pending
+        // while fewer than k followers have acked. (150 ms steps: no other timer of the node has those
+        // due times; the heartbeat's is 100 ms.)
+        var step = TimeSpan.FromMilliseconds(150);
+        var clock = new TimerWatchingClock();
         await using var cluster = await TestCluster.StartAsync(new ClusterSpec
         {
             Quorum = quorum,
@@ -27,12 +30,17 @@ public class QuorumTests
             LeaderServices = services =>
             {
                 services.AddSingleton<TimeProvider>(clock);
-                services.AddSingleton<IDelaySource>(new StaircaseDelays(TimeSpan.FromMilliseconds(100)));
+                services.AddSingleton<IDelaySource>(new StaircaseDelays(step));
             },
         });
 
         var write = cluster.WriteAsync("k", "v");
         await TestCluster.EventuallyAsync(async () => (await cluster.StatusAsync(cluster.Leader)).GetProperty("lastIndex").GetInt64() == 1, "the leader to accept the write");
+        // The leader takes the write before its senders start the delay timers; moving the clock
+        // earlier would leave those timers waiting for time that never comes.
+        await TestCluster.EventuallyAsync(
+            () => Task.FromResult(Enumerable.Range(1, 5).All(i => clock.HasTimerDue(step * i))),
+            "the leader to start every follower's delay timer");
 
         for (var acked = 0; acked < 5; acked++)
         {
@@ -41,7 +49,7 @@ public class QuorumTests
                 Assert.False(write.IsCompleted, $"quorum {quorum}: the write answered after only {acked} acks");
             }
 
-            clock.Advance(TimeSpan.FromMilliseconds(100));
+            clock.Advance(step);
             var follower = acked;
             await TestCluster.EventuallyAsync(
                 async () => AckedIndex(await cluster.StatusAsync(cluster.Leader), follower) == 1,
@@ -53,7 +61,7 @@ public class QuorumTests
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(body.GetProperty("quorum_met").GetBoolean());
         Assert.Equal(quorum, body.GetProperty("acks").GetInt32());
-        Assert.Equal(quorum * 100.0, body.GetProperty("quorum_delay_ms").GetDouble());
+        Assert.Equal(quorum * step.TotalMilliseconds, body.GetProperty("quorum_delay_ms").GetDouble());
     }
 
     [Fact]
@@ -129,6 +137,20 @@ public class QuorumTests
 
     private static long AckedIndex(JsonElement status, int follower) =>
         status.GetProperty("followers")[follower].GetProperty("ackedIndex").GetInt64();
+
+    /// <summary>A fake clock that remembers the due time of every timer created on it, so a test can wait until one is set.</summary>
+    private sealed class TimerWatchingClock : FakeTimeProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<TimeSpan, bool> _dueTimes = new();
+
+        public bool HasTimerDue(TimeSpan dueTime) => _dueTimes.ContainsKey(dueTime);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            _dueTimes.TryAdd(dueTime, true);
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
+    }
 
     /// <summary>Follower i waits (i+1)·step: acks arrive in follower order, one step apart.</summary>
     private sealed class StaircaseDelays(TimeSpan step) : IDelaySource
