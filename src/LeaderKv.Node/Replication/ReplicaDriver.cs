@@ -491,7 +491,7 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
     {
         lock (_gate)
         {
-            return new SnapshotCut(_replica.AppliedThrough, _replica.Term, _replica.Table.Entries.ToArray());
+            return new SnapshotCut(_replica.Term, SnapshotImage.Of(_replica.Table, _replica.AppliedThrough));
         }
     }
 
