@@ -62,6 +62,6 @@ public sealed record WriteCommand(WriteOp Op, string Key, ReadOnlyMemory<byte> V
 
     public static WriteCommand Delete(string key) => new(WriteOp.Delete, key, ReadOnlyMemory<byte>.Empty);
 
-    /// <summary>The write's answer must wait until it is applied: its verdict (condition, replay) is known only then.</summary>
-    public bool NeedsVerdict => !Condition.IsNone || IdempotencyKey is not null;
+    /// <summary>The write's answer must wait until it is applied: its verdict (condition, replay, whether a deleted key existed) is known only then.</summary>
+    public bool NeedsVerdict => Op == WriteOp.Delete || !Condition.IsNone || IdempotencyKey is not null;
 }
