@@ -30,6 +30,7 @@ public static class CliApp
         {
             UpCommand.Create(),
             PutCommand.Create(Cluster),
+            DeleteCommand.Create(Cluster),
             GetCommand.Create(Cluster),
             CheckCommand.Create(() => client, Cluster, TimeProvider.System),
             StatusCommand.Create(Cluster),

@@ -71,6 +71,7 @@ public static class NodeHost
         app.UseStatusCodePages();
         app.UseMiddleware<RequestGuardMiddleware>();
         app.MapClientEndpoints(settings);
+        app.MapKvWriteEndpoints(settings);
         app.MapReplicationEndpoints(settings);
         app.MapStatusEndpoints(settings);
         app.MapMetricsEndpoint();

@@ -62,7 +62,7 @@ public sealed partial class Replica
             acked.Add(entry.Index);
             if (_config.ApplyOnArrival && isNew)
             {
-                Table.Apply(accepted);
+                _arrivalVerdicts[accepted.Index] = Table.Apply(accepted);
             }
         }
 
@@ -162,7 +162,7 @@ public sealed partial class Replica
             return;
         }
 
-        Table = snapshot.ToTable();
+        Table = snapshot.ToTable(_config.Idempotency);
         AppliedThrough = snapshot.Index;
         CommitIndex = Math.Max(CommitIndex, snapshot.Index);
         Log.ResetTo(snapshot.Index);

@@ -29,7 +29,8 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
     private readonly IHostApplicationLifetime? _lifetime;
     private readonly Dictionary<string, PeerSender> _senders = new(StringComparer.Ordinal);
     private readonly Dictionary<long, TaskCompletionSource<Message>> _inbound = [];
-    private readonly Dictionary<(long Index, long Term), TaskCompletionSource<WriteOutcome>> _writes = [];
+    // Several clients may wait for one slot: retries with the same Idempotency-Key join the write they repeat.
+    private readonly Dictionary<(long Index, long Term), List<TaskCompletionSource<WriteOutcome>>> _writes = [];
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly AppliedIndexWatch _watch;
     /// <summary>How often the applied index is saved (an atomic file write and fsync): a restart re-applies at most this much of its own log late.</summary>
@@ -141,13 +142,23 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
         return true;
     });
 
-    /// <summary>Proposes a write and waits for its outcome: committed, unknown (timeout or lost leadership), or the rejection.</summary>
-    public async Task<WriteResult> WriteAsync(string key, ReadOnlyMemory<byte> value, CancellationToken token)
+    /// <summary>Proposes a put and waits for its outcome: committed, unknown (timeout or lost leadership), or the rejection.</summary>
+    public Task<WriteResult> WriteAsync(string key, ReadOnlyMemory<byte> value, CancellationToken token) =>
+        WriteAsync(WriteCommand.Put(key, value), token);
+
+    /// <summary>
+    /// Proposes a write (stamped with this node's clock) and waits for its outcome: committed (with its
+    /// verdict when it has a condition or an idempotency key), unknown (timeout or lost leadership), the
+    /// earlier write's record for a repeated idempotency key, or the rejection.
+    /// </summary>
+    public async Task<WriteResult> WriteAsync(WriteCommand command, CancellationToken token)
     {
         var started = _time.GetTimestamp();
-        var result = await ProposeAndWaitAsync(key, value, token).ConfigureAwait(false);
+        var result = await ProposeAndWaitAsync(command, token).ConfigureAwait(false);
         switch (result.Outcome?.Kind)
         {
+            case null when result.Proposal.Status == ProposeStatus.Replayed:
+                break;
             case null:
                 Metrics?.WriteRejected();
                 break;
@@ -163,15 +174,22 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
         return result;
     }
 
-    private async Task<WriteResult> ProposeAndWaitAsync(string key, ReadOnlyMemory<byte> value, CancellationToken token)
+    private async Task<WriteResult> ProposeAndWaitAsync(WriteCommand command, CancellationToken token)
     {
         var waiter = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var proposal = WithReplica(replica =>
         {
-            var result = replica.Propose(key, value);
+            var result = replica.Propose(command, now);
             if (result.IsAccepted)
             {
-                _writes[(result.Index, result.Term)] = waiter;
+                var key = (result.Index, result.Term);
+                if (!_writes.TryGetValue(key, out var waiters))
+                {
+                    _writes[key] = waiters = [];
+                }
+
+                waiters.Add(waiter);
             }
 
             return result;
@@ -191,7 +209,12 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
             int acks;
             lock (_gate)
             {
-                _writes.Remove((proposal.Index, proposal.Term));
+                var key = (proposal.Index, proposal.Term);
+                if (_writes.TryGetValue(key, out var waiters) && waiters.Remove(waiter) && waiters.Count == 0)
+                {
+                    _writes.Remove(key);
+                }
+
                 acks = _replica.AcksOf(proposal.Index);
             }
 
@@ -303,7 +326,13 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
 
         try
         {
-            WithReplica(replica => replica.Tick());
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            WithReplica(replica =>
+            {
+                replica.Tick();
+                // The leader's clock decides expiry; what it proposes is an ordinary (conditional) delete.
+                replica.ExpireDue(now);
+            });
         }
         catch (InvariantViolationException)
         {
@@ -386,13 +415,16 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
 
         foreach (var outcome in ready.Outcomes)
         {
-            TaskCompletionSource<WriteOutcome>? waiter;
+            List<TaskCompletionSource<WriteOutcome>>? waiters;
             lock (_gate)
             {
-                _writes.Remove((outcome.Index, outcome.Term), out waiter);
+                _writes.Remove((outcome.Index, outcome.Term), out waiters);
             }
 
-            waiter?.TrySetResult(outcome);
+            foreach (var waiter in waiters ?? [])
+            {
+                waiter.TrySetResult(outcome);
+            }
         }
 
         if (ready.Applied.Count > 0)
@@ -491,7 +523,7 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
     {
         lock (_gate)
         {
-            return new SnapshotCut(_replica.AppliedThrough, _replica.Term, _replica.Table.Entries.ToArray());
+            return new SnapshotCut(_replica.Term, SnapshotImage.Of(_replica.Table, _replica.AppliedThrough));
         }
     }
 

@@ -24,10 +24,12 @@ public sealed partial class ClusterSimulation
     private readonly int _seed;
     private readonly SimulationOptions _options;
     private readonly Random _random;
+    private readonly Random _workload;
     private readonly SimNode[] _nodes;
     private readonly PriorityQueue<Action, (long Time, long Sequence)> _events = new();
     private readonly bool[,] _blocked = new bool[SimulationOptions.NodeCount, SimulationOptions.NodeCount];
     private readonly Dictionary<(string Id, long Incarnation, long Index, long Term), string> _proposals = [];
+    private readonly List<WriteCommand> _idempotent = [];
     private long _sequence;
     private long _now;
     private long _tick;
@@ -50,6 +52,9 @@ public sealed partial class ClusterSimulation
         _options = options ?? new SimulationOptions();
         Layout = _options.Layout ?? SimulationLayout.ForSeed(seed);
         _random = new Random(seed);
+        // What each client write asks (put, delete, condition, retry, ttl) comes from its own stream, so the
+        // fault schedule a seed draws from _random is the one it drew before writes had these kinds.
+        _workload = new Random(seed ^ 0x6b76);
         Checker = new StateChecker(Layout.Guarantees, DescribeFailure);
         _dropRate = _random.NextDouble() * 0.15;
         _duplicateRate = _random.NextDouble() * 0.1;
@@ -180,6 +185,7 @@ public sealed partial class ClusterSimulation
         foreach (var node in _nodes.Where(n => n.Up))
         {
             node.Replica.Tick();
+            node.Replica.ExpireDue(NowMs);
             Drain(node);
         }
 
@@ -219,7 +225,7 @@ public sealed partial class ClusterSimulation
 
             if (ready.Applied.Count > 0 || ready.Snapshot is not null)
             {
-                Checker.OnApplied(replica.Id, replica.Incarnation, node.VisibleThrough, ready.Snapshot, ready.Applied);
+                Checker.OnApplied(replica.Id, replica.Incarnation, node.VisibleThrough, ready.Snapshot, ready.Applied, ready.Verdicts);
             }
 
             node.VisibleThrough = replica.AppliedThrough;
@@ -464,16 +470,21 @@ public sealed partial class ClusterSimulation
             var value = $"\"{target.Id}-{_tick}-{_sequence++}\"";
             var key = Keys[_random.Next(Keys.Length)];
             var lastBefore = replica.LastIndex;
-            var result = replica.Propose(key, Encoding.UTF8.GetBytes(value));
-            Trace(() => $"client -> {replica.Id} {key}={value}: {result.Status} ({result.Index}, {result.Term})");
+            var command = NextCommand(replica, key, value);
+            var result = replica.Propose(command, NowMs);
+            Trace(() => $"client -> {replica.Id} {command.Op} {command.Key}={Encoding.UTF8.GetString(command.Value.Span)} {command.Condition} {command.IdempotencyKey}: {result.Status} ({result.Index}, {result.Term})");
             if (result.IsAccepted)
             {
-                if (!replica.IsLeader || result.Index != lastBefore + 1 || result.Term != replica.Term)
+                // A retry whose idempotency key is on an entry still in the log joins that entry.
+                var joined = command.IdempotencyKey is not null && result.Index <= lastBefore;
+                if (!replica.IsLeader || (result.Index != lastBefore + 1 && !joined) || result.Term != replica.Term
+                    || !replica.Log.TryGet(result.Index, out var proposed) || (joined && proposed.IdempotencyKey != command.IdempotencyKey))
                 {
                     Checker.Fail($"{replica.Id} accepted a write at ({result.Index}, {result.Term}) as {replica.Role} with last index {lastBefore}");
+                    return;
                 }
 
-                _proposals[(replica.Id, replica.Incarnation, result.Index, result.Term)] = $"{key}={value}";
+                _proposals[(replica.Id, replica.Incarnation, result.Index, result.Term)] = StateChecker.Describe(proposed);
             }
             else
             {
@@ -490,6 +501,40 @@ public sealed partial class ClusterSimulation
 
             Drain(target);
         }
+    }
+
+    private long NowMs => _tick * (long)TickLength.TotalMilliseconds;
+
+    /// <summary>Mostly plain puts; some deletes, compare-and-sets on the version the node shows (often stale), create-only and must-exist writes, idempotent writes and their retries, and puts with a time-to-live.</summary>
+    private WriteCommand NextCommand(Replica replica, string key, string value)
+    {
+        var roll = _workload.NextDouble();
+        if (roll < 0.05 && _idempotent.Count > 0)
+        {
+            return _idempotent[_workload.Next(_idempotent.Count)];
+        }
+
+        var command = roll < 0.15 ? WriteCommand.Delete(key) : WriteCommand.Put(key, Encoding.UTF8.GetBytes(value));
+        var version = replica.Table.TryGet(key, out var held) ? held.Index : 0;
+        command = _workload.Next(8) switch
+        {
+            0 or 1 => command with { Condition = WriteCondition.IfIndex(Math.Max(1, version + _workload.Next(-1, 2))) },
+            2 => command with { Condition = WriteCondition.IfAbsent },
+            3 => command with { Condition = WriteCondition.IfExists },
+            _ => command,
+        };
+        if (command.Op == WriteOp.Put && _workload.Next(8) == 0)
+        {
+            command = command with { TimeToLive = TimeSpan.FromMilliseconds(_workload.Next(1, 30) * TickLength.TotalMilliseconds) };
+        }
+
+        if (_workload.Next(6) == 0)
+        {
+            command = command with { IdempotencyKey = $"once-{_sequence++}" };
+            _idempotent.Add(command);
+        }
+
+        return command;
     }
 
     private sealed class SimNode(int index, ClusterConfig config, NodeStorage storage)

@@ -16,6 +16,9 @@ public sealed class ScriptedCluster
 
     public List<(string Node, WriteOutcome Outcome)> Outcomes { get; } = [];
 
+    /// <summary>Every verdict each node's applied entries got, by node and index.</summary>
+    public Dictionary<(string Node, long Index), WriteVerdict> Verdicts { get; } = [];
+
     public static string[] Ids { get; } = ["n0", "n1", "n2", "n3", "n4", "n5"];
 
     public static ClusterConfig Automatic(string self, int writeQuorum) =>
@@ -51,6 +54,20 @@ public sealed class ScriptedCluster
         var result = _nodes[id].Propose(key, Encoding.UTF8.GetBytes(value));
         Drain(_nodes[id]);
         return result;
+    }
+
+    public ProposeResult Propose(string id, WriteCommand command, long nowMs)
+    {
+        var result = _nodes[id].Propose(command, nowMs);
+        Drain(_nodes[id]);
+        return result;
+    }
+
+    public int ExpireDue(string id, long nowMs)
+    {
+        var proposed = _nodes[id].ExpireDue(nowMs);
+        Drain(_nodes[id]);
+        return proposed;
     }
 
     /// <summary>Delivers one message (it need not be in flight: a held-back or duplicated copy works too).</summary>
@@ -127,6 +144,12 @@ public sealed class ScriptedCluster
             var ready = replica.TakeReady();
             InFlight.AddRange(ready.Messages);
             Outcomes.AddRange(ready.Outcomes.Select(o => (replica.Id, o)));
+            Invariant.Check(ready.Verdicts.Count == ready.Applied.Count, "a verdict for every applied entry");
+            foreach (var verdict in ready.Verdicts)
+            {
+                Verdicts[(replica.Id, verdict.Index)] = verdict;
+            }
+
             replica.Advance();
         }
     }

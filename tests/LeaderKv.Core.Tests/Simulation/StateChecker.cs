@@ -27,6 +27,7 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
 {
     private readonly Dictionary<long, (string Id, long Incarnation)> _leaders = [];
     private readonly Dictionary<long, (string Value, string Node)> _applied = [];
+    private readonly Dictionary<long, (LogEntry Entry, WriteVerdict Verdict)> _appliedWrites = [];
     private readonly Dictionary<long, string> _committed = [];
     private readonly Dictionary<(string Id, long Incarnation), (long VisibleThrough, Dictionary<long, string> Seen)> _visible = [];
 
@@ -36,8 +37,27 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
 
     public int AppliedCount => _applied.Count;
 
-    public static string Describe(LogEntry entry) =>
-        entry.IsNoOp ? "<no-op>" : $"{entry.Key}={Encoding.UTF8.GetString(entry.Value.Span)}";
+    /// <summary>An entry as the checker compares it: everything that decides its effect (operation, condition, idempotency key, deadline).</summary>
+    public static string Describe(LogEntry entry)
+    {
+        if (entry.IsNoOp)
+        {
+            return "<no-op>";
+        }
+
+        var text = entry.IsDelete ? $"{entry.Key}<{entry.Op.ToString().ToLowerInvariant()}>" : $"{entry.Key}={Encoding.UTF8.GetString(entry.Value.Span)}";
+        if (!entry.Condition.IsNone)
+        {
+            text += $" [{entry.Condition}]";
+        }
+
+        if (entry.IdempotencyKey is { } key)
+        {
+            text += $" [once {key}]";
+        }
+
+        return entry.ExpiresAtMs != 0 ? text + $" [until {entry.ExpiresAtMs}]" : text;
+    }
 
     public void Fail(string what) => throw new SimulationViolation($"{what}\n{describe()}");
 
@@ -60,8 +80,13 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
     /// A node made entries visible (possibly after installing a snapshot): they must continue its
     /// visible prefix without a gap and agree with what every node applied at those indexes.
     /// </summary>
-    public void OnApplied(string id, long incarnation, long visibleBefore, SnapshotImage? snapshot, IReadOnlyList<LogEntry> applied)
+    public void OnApplied(string id, long incarnation, long visibleBefore, SnapshotImage? snapshot, IReadOnlyList<LogEntry> applied, IReadOnlyList<WriteVerdict> verdicts)
     {
+        if (verdicts.Count != applied.Count)
+        {
+            Fail($"{id} applied {applied.Count} entries with {verdicts.Count} verdicts");
+        }
+
         var key = (id, incarnation);
         if (!_visible.TryGetValue(key, out var state))
         {
@@ -74,8 +99,9 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
             state.VisibleThrough = snapshot.Index;
         }
 
-        foreach (var entry in applied)
+        for (var i = 0; i < applied.Count; i++)
         {
+            var entry = applied[i];
             if (snapshot is not null && entry.Index == snapshot.Index + 1 && entry.Index > state.VisibleThrough + 1)
             {
                 state.VisibleThrough = snapshot.Index;
@@ -95,6 +121,7 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
             state.Seen[entry.Index] = value;
             state.VisibleThrough = entry.Index;
             RecordApplied(id, entry.Index, value);
+            RecordVerdict(id, entry, verdicts[i]);
         }
 
         _visible[key] = state;
@@ -120,6 +147,30 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
         }
     }
 
+    /// <summary>Every node that applies an index reaches the same verdict there (a condition is decided in index order, the same everywhere).</summary>
+    private void RecordVerdict(string id, LogEntry entry, WriteVerdict verdict)
+    {
+        if (verdict.Index != entry.Index)
+        {
+            Fail($"{id} gave the verdict of {verdict.Index} to the entry at {entry.Index}");
+        }
+
+        if (Guarantees != Guarantees.Full)
+        {
+            return;
+        }
+
+        if (!_appliedWrites.TryGetValue(entry.Index, out var first))
+        {
+            _appliedWrites[entry.Index] = (entry, verdict);
+        }
+        else if (first.Verdict.Kind != verdict.Kind || first.Verdict.Before != verdict.Before || first.Verdict.After != verdict.After
+            || first.Verdict.Original?.Index != verdict.Original?.Index)
+        {
+            Fail($"index {entry.Index} ({Describe(entry)}): verdicts differ between nodes: {first.Verdict} and {id}'s {verdict}");
+        }
+    }
+
     private void CheckSnapshot(string id, SnapshotImage snapshot)
     {
         foreach (var (key, versioned) in snapshot.Entries)
@@ -130,9 +181,10 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
             }
 
             var value = $"{key}={Encoding.UTF8.GetString(versioned.Value.Span)}";
-            if (Guarantees == Guarantees.Full && _applied.TryGetValue(versioned.Index, out var applied) && applied.Value != value)
+            if (Guarantees == Guarantees.Full && _appliedWrites.TryGetValue(versioned.Index, out var applied)
+                && (applied.Entry.Key != key || applied.Entry.IsDelete || !applied.Entry.Value.Span.SequenceEqual(versioned.Value.Span)))
             {
-                Fail($"{id} installed a snapshot with {value} at {versioned.Index}, but {applied.Node} applied {applied.Value} there");
+                Fail($"{id} installed a snapshot with {value} at {versioned.Index}, but {Describe(applied.Entry)} was applied there");
             }
         }
     }
@@ -208,18 +260,47 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
             }
         }
 
+        // The fold, by a model of the conditional-write rules written apart from KeyValueTable: a condition
+        // is checked against the key's version, a repeated idempotency key does nothing, a delete removes.
         var expected = new Dictionary<string, string>(StringComparer.Ordinal);
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        var once = new HashSet<string>(StringComparer.Ordinal);
         for (var index = 1L; index <= applied; index++)
         {
-            if (!_applied.TryGetValue(index, out var shown))
+            if (!_applied.TryGetValue(index, out _))
             {
                 Fail($"index {index} is below every node's applied index but nobody reported applying it");
             }
 
-            var separator = shown.Value.IndexOf('=', StringComparison.Ordinal);
-            if (separator > 0)
+            if (!_appliedWrites.TryGetValue(index, out var write) || write.Entry.IsNoOp)
             {
-                expected[shown.Value[..separator]] = shown.Value[(separator + 1)..];
+                continue;
+            }
+
+            var entry = write.Entry;
+            var current = versions.GetValueOrDefault(entry.Key);
+            var effect = entry.IdempotencyKey is { } key && !once.Add(key) ? WriteVerdictKind.Replayed
+                : entry.Condition.Kind switch
+                {
+                    ConditionKind.IfIndex => current == entry.Condition.Index,
+                    ConditionKind.IfAbsent => current == 0,
+                    ConditionKind.IfExists => current != 0,
+                    _ => true,
+                } ? WriteVerdictKind.Applied : WriteVerdictKind.ConditionFailed;
+            if (effect != write.Verdict.Kind)
+            {
+                Fail($"index {index} ({Describe(entry)}) was decided {write.Verdict.Kind}; the rules say {effect} (key at version {current})");
+            }
+
+            if (effect == WriteVerdictKind.Applied && entry.IsDelete)
+            {
+                expected.Remove(entry.Key);
+                versions.Remove(entry.Key);
+            }
+            else if (effect == WriteVerdictKind.Applied)
+            {
+                expected[entry.Key] = Encoding.UTF8.GetString(entry.Value.Span);
+                versions[entry.Key] = index;
             }
         }
 
