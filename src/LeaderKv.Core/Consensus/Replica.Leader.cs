@@ -236,7 +236,7 @@ public sealed partial class Replica
         Send(new AppendRequest
         {
             From = Id, To = peer.Id, Term = Term, Entries = entries, CommitIndex = CommitIndex,
-            LeaderLastIndex = Log.LastIndex, LeaderIncarnation = Incarnation,
+            LeaderLastIndex = Log.LastIndex, LeaderIncarnation = Incarnation, ReadRound = _readRound,
         });
     }
 
@@ -315,6 +315,7 @@ public sealed partial class Replica
             }
         }
 
+        OnReadRoundEchoed(response);
         peer.AppliedThrough = Math.Max(peer.AppliedThrough, response.AppliedThrough);
         peer.LastHeardTick = _tick;
         peer.Tainted = response.Tainted;
@@ -438,7 +439,7 @@ public sealed partial class Replica
             Send(new AppendRequest
             {
                 From = Id, To = peer.Id, Term = Term, Entries = [], CommitIndex = CommitIndex,
-                LeaderLastIndex = Log.LastIndex, LeaderIncarnation = Incarnation,
+                LeaderLastIndex = Log.LastIndex, LeaderIncarnation = Incarnation, ReadRound = _readRound,
             });
         }
     }

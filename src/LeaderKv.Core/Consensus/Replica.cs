@@ -234,6 +234,7 @@ public sealed partial class Replica
     {
         Invariant.Check(!_readyTaken, "TakeReady called twice without Advance");
         NoticeCommit();
+        var reads = SettleReads();
         var ready = new Ready
         {
             HardState = _hardStateChanged ? HardState : null,
@@ -243,6 +244,7 @@ public sealed partial class Replica
             Applied = _applied,
             Outcomes = _outcomes,
             Events = _events,
+            Reads = reads,
         };
         _hardStateChanged = false;
         _persisting = _toPersist;
@@ -280,7 +282,7 @@ public sealed partial class Replica
 
     /// <summary>True when <see cref="TakeReady"/> would return something.</summary>
     public bool HasReady =>
-        CommitNoticeDue
+        CommitNoticeDue || ReadsDue
         || _hardStateChanged || _toPersist.Count > 0 || _snapshotToPersist is not null || _messages.Count > 0
         || _applied.Count > 0 || _outcomes.Count > 0 || _events.Count > 0;
 
