@@ -142,8 +142,9 @@ public sealed partial class Replica
     {
         var confirmed = ConfirmedRound();
         var kept = 0;
-        foreach (var read in _pendingReads)
+        for (var i = 0; i < _pendingReads.Count; i++)
         {
+            var read = _pendingReads[i];
             if (read.Round > 0 && read.Round <= confirmed)
             {
                 _readResults.Add(new ReadIndexResult(read.RequestId, ReadIndexStatus.Confirmed, read.Index, read.Term, Id));
@@ -160,8 +161,9 @@ public sealed partial class Replica
     private void FailReads(Func<PendingRead, bool> failed, ReadIndexStatus status)
     {
         var kept = 0;
-        foreach (var read in _pendingReads)
+        for (var i = 0; i < _pendingReads.Count; i++)
         {
+            var read = _pendingReads[i];
             if (failed(read))
             {
                 _readResults.Add(new ReadIndexResult(read.RequestId, status, 0, read.Term, LeaderId));

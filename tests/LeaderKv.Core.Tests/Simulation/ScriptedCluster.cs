@@ -16,6 +16,8 @@ public sealed class ScriptedCluster
 
     public List<(string Node, WriteOutcome Outcome)> Outcomes { get; } = [];
 
+    public List<(string Node, ReadIndexResult Read)> Reads { get; } = [];
+
     public static string[] Ids { get; } = ["n0", "n1", "n2", "n3", "n4", "n5"];
 
     public static ClusterConfig Automatic(string self, int writeQuorum) =>
@@ -35,6 +37,14 @@ public sealed class ScriptedCluster
         _nodes[config.Self] = replica;
         Drain(replica);
         return replica;
+    }
+
+    /// <summary>Asks <paramref name="id"/> for a linearizable read index; its answer lands in <see cref="Reads"/> (or is returned when refused at once).</summary>
+    public ReadIndexResult RequestRead(string id, long requestId)
+    {
+        var result = _nodes[id].RequestReadIndex(requestId);
+        Drain(_nodes[id]);
+        return result;
     }
 
     public void Tick(string id, int times = 1)
@@ -127,6 +137,7 @@ public sealed class ScriptedCluster
             var ready = replica.TakeReady();
             InFlight.AddRange(ready.Messages);
             Outcomes.AddRange(ready.Outcomes.Select(o => (replica.Id, o)));
+            Reads.AddRange(ready.Reads.Select(r => (replica.Id, r)));
             replica.Advance();
         }
     }
