@@ -31,6 +31,8 @@ public static class CliApp
             UpCommand.Create(),
             PutCommand.Create(Cluster),
             GetCommand.Create(Cluster),
+            ListCommand.Create(Cluster),
+            WatchCommand.Create(Cluster),
             CheckCommand.Create(() => client, Cluster, TimeProvider.System),
             StatusCommand.Create(Cluster),
             PromoteCommand.Create(Cluster),

@@ -14,7 +14,7 @@ namespace LeaderKv.Client;
 /// written (retry safe); <see cref="LeaderKvOutcomeUnknownException"/> means read before retrying.
 /// Thread-safe; one instance per cluster is meant to be shared.
 /// </summary>
-public sealed class LeaderKvClient : IDisposable
+public sealed partial class LeaderKvClient : IDisposable
 {
     /// <summary>The client name asked of an <see cref="IHttpClientFactory"/> when none is given.</summary>
     public const string DefaultHttpClientName = "LeaderKv";
@@ -355,7 +355,8 @@ public sealed class LeaderKvClient : IDisposable
             query.Add("waitMs=" + ((long)wait.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
         }
 
-        var target = query.Count == 0 ? path : path + "?" + string.Join('&', query);
+        AddConsistency(query, read);
+        var target = query.Count == 0 ? path : (path.Contains('?', StringComparison.Ordinal) ? path + "&" : path + "?") + string.Join('&', query);
         NodeAnswer answer;
         if (read?.Node is { } node)
         {
@@ -367,6 +368,13 @@ public sealed class LeaderKvClient : IDisposable
             try
             {
                 answer = await SendAsync(HttpMethod.Get, leader, target, null, token).ConfigureAwait(false);
+                if (answer.IsNotLeader)
+                {
+                    // The leader moved (a linearizable read says so): follow it once.
+                    Forget(leader);
+                    answer = await SendOnceAsync(HttpMethod.Get, answer.LeaderHint ?? await LeaderAsync(token).ConfigureAwait(false), target, null, token)
+                        .ConfigureAwait(false);
+                }
             }
             catch (NodeUnreachableException)
             {
