@@ -130,7 +130,9 @@ redis_load() {
 # --- clusters ----------------------------------------------------------------------------------
 lk_up_pid=""
 rd_dir=""
+fill_pid=""
 cleanup() {
+    [ -z "$fill_pid" ] || kill "$fill_pid" 2>/dev/null || true
     stop_leaderkv || true
     stop_redis || true
 }

@@ -32,6 +32,8 @@ public static class CliApp
             PutCommand.Create(Cluster),
             DeleteCommand.Create(Cluster),
             GetCommand.Create(Cluster),
+            ListCommand.Create(Cluster),
+            WatchCommand.Create(Cluster),
             CheckCommand.Create(() => client, Cluster, TimeProvider.System),
             StatusCommand.Create(Cluster),
             PromoteCommand.Create(Cluster),

@@ -63,7 +63,8 @@ public sealed record KeyValueEntry(
 /// <param name="Node">Read this node's own copy instead of the leader's (no leader discovery); null reads from the leader.</param>
 /// <param name="MinIndex">Read-your-writes: the node waits until it has applied this index (a <see cref="WriteResult.Index"/>).</param>
 /// <param name="Wait">How long the node may wait for <paramref name="MinIndex"/> (the node's default is 1 s); answered 409 after.</param>
-public sealed record ReadOptions(Uri? Node = null, long? MinIndex = null, TimeSpan? Wait = null);
+/// <param name="Consistency">Null or <see cref="ReadConsistency.Local"/>: the node's own copy (the nodes' default); <see cref="ReadConsistency.Linearizable"/>: confirmed by the leader.</param>
+public sealed record ReadOptions(Uri? Node = null, long? MinIndex = null, TimeSpan? Wait = null, ReadConsistency? Consistency = null);
 
 /// <summary>A node's role as its <c>/status</c> reports it.</summary>
 public enum NodeRole

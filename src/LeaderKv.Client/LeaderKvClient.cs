@@ -271,7 +271,8 @@ public sealed partial class LeaderKvClient : IDisposable
             query.Add("waitMs=" + ((long)wait.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
         }
 
-        var target = query.Count == 0 ? path : path + "?" + string.Join('&', query);
+        AddConsistency(query, read);
+        var target = query.Count == 0 ? path : (path.Contains('?', StringComparison.Ordinal) ? path + "&" : path + "?") + string.Join('&', query);
         NodeAnswer answer;
         if (read?.Node is { } node)
         {
@@ -283,6 +284,13 @@ public sealed partial class LeaderKvClient : IDisposable
             try
             {
                 answer = await SendAsync(HttpMethod.Get, leader, target, null, token).ConfigureAwait(false);
+                if (answer.IsNotLeader)
+                {
+                    // The leader moved (a linearizable read says so): follow it once.
+                    Forget(leader);
+                    answer = await SendOnceAsync(HttpMethod.Get, answer.LeaderHint ?? await LeaderAsync(token).ConfigureAwait(false), target, null, token)
+                        .ConfigureAwait(false);
+                }
             }
             catch (NodeUnreachableException)
             {

@@ -26,6 +26,9 @@ public sealed class KeyValueTable
 
     public IdempotencyLimits Limits { get; }
 
+    // Built on the first listing (a table never listed pays nothing), then kept up to date.
+    private SortedKeys? _sorted;
+
     public int Count => _entries.Count;
 
     public IEnumerable<KeyValuePair<string, VersionedValue>> Entries => _entries;
@@ -97,6 +100,7 @@ public sealed class KeyValueTable
     {
         Remove(key);
         _entries[key] = value;
+        _sorted?.Add(key);
         if (value.ExpiresAtMs > 0)
         {
             _deadlines.Add((value.ExpiresAtMs, key));
@@ -131,6 +135,7 @@ public sealed class KeyValueTable
     public void Clear()
     {
         _entries.Clear();
+        _sorted = null;
         _deadlines.Clear();
         _idempotency.Clear();
         _idempotencyOrder.Clear();
@@ -138,9 +143,38 @@ public sealed class KeyValueTable
         ClockMs = 0;
     }
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> entries whose key starts with <paramref name="prefix"/> and sorts
+    /// (ordinally) after <paramref name="after"/>, in key order: one page of a listing.
+    /// </summary>
+    public List<KeyValuePair<string, VersionedValue>> List(string prefix, string? after, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        _sorted ??= new SortedKeys(_entries.Keys);
+        var start = after is not null && string.CompareOrdinal(after, prefix) >= 0 ? after : null;
+        var page = new List<KeyValuePair<string, VersionedValue>>(Math.Min(limit, 1024));
+        foreach (var key in start is null && prefix.Length > 0 ? _sorted.From(prefix) : _sorted.After(start))
+        {
+            if (page.Count >= limit || !key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            page.Add(new(key, _entries[key]));
+        }
+
+        return page;
+    }
+
     private void Remove(string key)
     {
-        if (_entries.Remove(key, out var old) && old.ExpiresAtMs > 0)
+        if (!_entries.Remove(key, out var old))
+        {
+            return;
+        }
+
+        _sorted?.Remove(key);
+        if (old.ExpiresAtMs > 0)
         {
             _deadlines.Remove((old.ExpiresAtMs, key));
         }

@@ -8,6 +8,7 @@ using LeaderKv.Node.Observability;
 using LeaderKv.Node.Observability.OpenApi;
 using LeaderKv.Node.Replication;
 using LeaderKv.Node.Security;
+using LeaderKv.Node.Watch;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace LeaderKv.Node;
@@ -56,6 +57,7 @@ public static class NodeHost
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<IDelaySource>(_ => new UniformDelaySource(
             settings.DelayMin, settings.DelayMax, settings.DelaySeed is { } seed ? new Random(seed) : new Random()));
+        builder.Services.AddSingleton<WatchHub>();
         builder.Services.AddSingleton<ReplicaDriver>();
         builder.Services.AddSingleton<INodeStore>(services => services.GetRequiredService<ReplicaDriver>());
         builder.Services.AddHostedService(services => services.GetRequiredService<ReplicaDriver>());
@@ -72,6 +74,8 @@ public static class NodeHost
         app.UseMiddleware<RequestGuardMiddleware>();
         app.MapClientEndpoints(settings);
         app.MapKvWriteEndpoints(settings);
+        app.MapKvReadEndpoints(settings);
+        app.MapWatchEndpoints();
         app.MapReplicationEndpoints(settings);
         app.MapStatusEndpoints(settings);
         app.MapMetricsEndpoint();

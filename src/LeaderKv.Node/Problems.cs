@@ -8,7 +8,7 @@ namespace LeaderKv.Node;
 /// kept where the seed defines them (400 for a write to a follower or a replicate to the leader,
 /// 500 for quorum not met) because seed clients depend on them.
 /// </summary>
-public static class Problems
+public static partial class Problems
 {
     private const string TypeBase = "https://leaderkv.dev/problems/";
 

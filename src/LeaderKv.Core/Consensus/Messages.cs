@@ -34,6 +34,9 @@ public sealed record AppendRequest : Message
 
     public required long LeaderIncarnation { get; init; }
 
+    /// <summary>The leader's latest linearizable-read round when it built this append (0: none); the follower echoes it.</summary>
+    public long ReadRound { get; init; }
+
     public TimeSpan Delay { get; init; }
 }
 
@@ -60,6 +63,9 @@ public sealed record AppendResponse : Message
     public long LeaderIncarnation { get; init; }
 
     public bool Tainted { get; init; }
+
+    /// <summary>The <see cref="AppendRequest.ReadRound"/> of the append this answers: confirms the leader's reads of that round.</summary>
+    public long ReadRound { get; init; }
 
     /// <summary>
     /// Nothing was taken: the request's term was stale (then <see cref="Message.Term"/> is higher), or, in

@@ -35,12 +35,15 @@ public sealed class Ready
 
     public IReadOnlyList<WriteOutcome> Outcomes { get; init; } = [];
 
+    /// <summary>Linearizable reads answered: confirmed at a read index (serve once it is applied), or refused.</summary>
+    public IReadOnlyList<ReadIndexResult> Reads { get; init; } = [];
+
     /// <summary>Things an operator wants in the log: elections, step-downs, followers lost and back.</summary>
     public IReadOnlyList<ReplicaEvent> Events { get; init; } = [];
 
     public bool IsEmpty =>
         HardState is null && Entries.Count == 0 && Snapshot is null && Messages.Count == 0
-        && Applied.Count == 0 && Outcomes.Count == 0 && Events.Count == 0;
+        && Applied.Count == 0 && Outcomes.Count == 0 && Events.Count == 0 && Reads.Count == 0;
 }
 
 /// <summary>The state a node must never forget: its term and the vote it granted in it (to whom, and to which run of that node).</summary>

@@ -10,7 +10,7 @@ public sealed partial class Replica
             Send(new AppendResponse
             {
                 From = Id, To = append.From, Term = Term, RequestId = append.RequestId, LeaderIncarnation = append.LeaderIncarnation,
-                Acked = [], AppliedThrough = AppliedThrough, Incarnation = Incarnation, Tainted = Tainted, Rejected = true,
+                Acked = [], AppliedThrough = AppliedThrough, Incarnation = Incarnation, Tainted = Tainted, Rejected = true, ReadRound = append.ReadRound,
             });
             return;
         }
@@ -71,7 +71,7 @@ public sealed partial class Replica
         Send(new AppendResponse
         {
             From = Id, To = append.From, Term = Term, RequestId = append.RequestId, LeaderIncarnation = append.LeaderIncarnation,
-            Acked = acked, Refused = refused ?? [], AppliedThrough = AppliedThrough, Incarnation = Incarnation, Tainted = Tainted,
+            Acked = acked, Refused = refused ?? [], AppliedThrough = AppliedThrough, Incarnation = Incarnation, Tainted = Tainted, ReadRound = append.ReadRound,
         });
     }
 

@@ -379,7 +379,7 @@ public sealed partial class Replica
         Send(new AppendRequest
         {
             From = Id, To = peer.Id, Term = Term, Entries = entries, CommitIndex = CommitIndex,
-            LeaderLastIndex = Log.LastIndex, LeaderIncarnation = Incarnation,
+            LeaderLastIndex = Log.LastIndex, LeaderIncarnation = Incarnation, ReadRound = _readRound,
         });
     }
 
@@ -458,6 +458,7 @@ public sealed partial class Replica
             }
         }
 
+        OnReadRoundEchoed(response);
         peer.AppliedThrough = Math.Max(peer.AppliedThrough, response.AppliedThrough);
         peer.LastHeardTick = _tick;
         peer.Tainted = response.Tainted;
@@ -591,7 +592,7 @@ public sealed partial class Replica
             Send(new AppendRequest
             {
                 From = Id, To = peer.Id, Term = Term, Entries = [], CommitIndex = CommitIndex,
-                LeaderLastIndex = Log.LastIndex, LeaderIncarnation = Incarnation,
+                LeaderLastIndex = Log.LastIndex, LeaderIncarnation = Incarnation, ReadRound = _readRound,
             });
         }
     }

@@ -240,6 +240,7 @@ public sealed partial class Replica
     {
         Invariant.Check(!_readyTaken, "TakeReady called twice without Advance");
         NoticeCommit();
+        var reads = SettleReads();
         var ready = new Ready
         {
             HardState = _hardStateChanged ? HardState : null,
@@ -250,6 +251,7 @@ public sealed partial class Replica
             Verdicts = _verdicts,
             Outcomes = _outcomes,
             Events = _events,
+            Reads = reads,
         };
         _hardStateChanged = false;
         _persisting = _toPersist;
@@ -288,7 +290,7 @@ public sealed partial class Replica
 
     /// <summary>True when <see cref="TakeReady"/> would return something.</summary>
     public bool HasReady =>
-        CommitNoticeDue
+        CommitNoticeDue || ReadsDue
         || _hardStateChanged || _toPersist.Count > 0 || _snapshotToPersist is not null || _messages.Count > 0
         || _applied.Count > 0 || _outcomes.Count > 0 || _events.Count > 0;
 

@@ -36,17 +36,21 @@ internal static class ClientEndpoints
             .WithName("ReadAll")
             .WithTags("Client")
             .WithSummary("The whole store as a JSON object {key: value}")
-            .WithDescription("Shows what this node has applied: committed writes, in index order. With minIndex, waits up to waitMs (default 1000) until this node has applied that index (read-your-writes), else 409 not-caught-up.")
+            .WithDescription("Shows what this node has applied: committed writes, in index order. consistency=local (the default, the seed's read) answers from this node's applied prefix; consistency=linearizable (leader only, else 400 not-leader) first confirms leadership with a fresh round and waits until every write answered committed before the read is applied (503 read-unconfirmed / read-not-applied otherwise). With minIndex, waits up to waitMs (default 1000) until this node has applied that index (read-your-writes), else 409 not-caught-up.")
             .Produces<Dictionary<string, System.Text.Json.JsonElement>>()
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         app.MapGet("/kv/{key}", ReadOne).RequireApiKey(ApiAccess.Read)
             .WithName("ReadKey")
             .WithTags("Client")
             .WithSummary("One key's value and the index of the write that set it (also as ETag: \"index\")")
-            .WithDescription("With minIndex, waits up to waitMs (default 1000) until this node has applied that index (read-your-writes), else 409 not-caught-up.")
+            .WithDescription("consistency=local (the default) reads this node's applied copy, possibly stale; consistency=linearizable (leader only, else 400 not-leader with the leader's URL) reflects every write answered committed before the read (503 read-unconfirmed when leadership cannot be confirmed). With minIndex, waits up to waitMs (default 1000) until this node has applied that index (read-your-writes), else 409 not-caught-up.")
             .Produces<KeyValueSchema>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
     private static async Task<IResult> WriteAsync(
@@ -96,9 +100,9 @@ internal static class ClientEndpoints
         return WriteAnswers.From(result, command, settings, logger, request.HttpContext.Response);
     }
 
-    private static async Task<IResult> ReadAll(INodeStore store, long? minIndex, int? waitMs, CancellationToken token)
+    private static async Task<IResult> ReadAll(INodeStore store, NodeSettings settings, string? consistency, long? minIndex, int? waitMs, CancellationToken token)
     {
-        if (await ReadYourWrites.CheckAsync(store, minIndex, waitMs, token) is { } problem)
+        if (await ReadConsistency.CheckAsync(store, settings, consistency, minIndex, waitMs, token) is { } problem)
         {
             return problem;
         }
@@ -117,9 +121,9 @@ internal static class ClientEndpoints
         });
     }
 
-    private static async Task<IResult> ReadOne(string key, INodeStore store, long? minIndex, int? waitMs, HttpResponse response, CancellationToken token)
+    private static async Task<IResult> ReadOne(string key, INodeStore store, NodeSettings settings, string? consistency, long? minIndex, int? waitMs, HttpResponse response, CancellationToken token)
     {
-        if (await ReadYourWrites.CheckAsync(store, minIndex, waitMs, token) is { } problem)
+        if (await ReadConsistency.CheckAsync(store, settings, consistency, minIndex, waitMs, token) is { } problem)
         {
             return problem;
         }

@@ -78,6 +78,7 @@ public static class MessageCodec
                     CommitIndex = Long(root, "commit"),
                     LeaderLastIndex = root.TryGetProperty("leaderLast", out _) ? Long(root, "leaderLast") : long.MaxValue,
                     LeaderIncarnation = Long(root, "incarnation"),
+                    ReadRound = Long(root, "readRound"),
                 },
                 "appendResponse" => new AppendResponse
                 {
@@ -86,6 +87,7 @@ public static class MessageCodec
                     AppliedThrough = Long(root, "applied"), Incarnation = Long(root, "incarnation"),
                     LeaderIncarnation = Long(root, "leaderIncarnation"),
                     Tainted = Bool(root, "tainted"), Rejected = Bool(root, "rejected"),
+                    ReadRound = Long(root, "readRound"),
                 },
                 "preVote" => new PreVoteRequest { From = from, To = to, Term = term },
                 "preVoteResponse" => new PreVoteResponse { From = from, To = to, Term = term, Granted = Bool(root, "granted") },
@@ -132,6 +134,7 @@ public static class MessageCodec
                 writer.WriteNumber("commit", append.CommitIndex);
                 writer.WriteNumber("leaderLast", append.LeaderLastIndex);
                 writer.WriteNumber("incarnation", append.LeaderIncarnation);
+                WriteReadRound(writer, append.ReadRound);
                 WriteEntries(writer, "entries", append.Entries);
                 break;
             case AppendResponse response:
@@ -142,6 +145,7 @@ public static class MessageCodec
                 writer.WriteNumber("leaderIncarnation", response.LeaderIncarnation);
                 writer.WriteBoolean("tainted", response.Tainted);
                 writer.WriteBoolean("rejected", response.Rejected);
+                WriteReadRound(writer, response.ReadRound);
                 break;
             case PreVoteRequest:
                 break;
@@ -171,6 +175,15 @@ public static class MessageCodec
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>Only when a linearizable read asked for a round: most appends carry none, and older nodes read its absence as 0.</summary>
+    private static void WriteReadRound(Utf8JsonWriter writer, long round)
+    {
+        if (round > 0)
+        {
+            writer.WriteNumber("readRound", round);
         }
     }
 

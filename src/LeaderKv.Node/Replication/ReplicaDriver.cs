@@ -6,6 +6,7 @@ using LeaderKv.Node.Durability;
 using LeaderKv.Node.Observability;
 using LeaderKv.Node.Security;
 using LeaderKv.Node.Transport;
+using LeaderKv.Node.Watch;
 
 namespace LeaderKv.Node.Replication;
 
@@ -33,6 +34,7 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
     private readonly Dictionary<(long Index, long Term), List<TaskCompletionSource<WriteOutcome>>> _writes = [];
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly AppliedIndexWatch _watch;
+    private readonly WatchHub? _changes;
     /// <summary>How often the applied index is saved (an atomic file write and fsync): a restart re-applies at most this much of its own log late.</summary>
     private static readonly TimeSpan AppliedSaveInterval = TimeSpan.FromSeconds(1);
 
@@ -51,7 +53,8 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
         IHostApplicationLifetime? lifetime = null,
         ReplicationLimits? limits = null,
         PeerLink? links = null,
-        NodeMetrics? metrics = null)
+        NodeMetrics? metrics = null,
+        WatchHub? changes = null)
     {
         Metrics = metrics;
         Limits = limits ?? ReplicationLimits.Default;
@@ -72,6 +75,8 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
         var random = settings.DelaySeed is { } seed ? new Random(seed ^ 0x5eed) : new Random();
         _replica = new Replica(config, random, delays, persistence.Recover());
         _watch.Advance(_replica.AppliedThrough);
+        _changes = changes;
+        _changes?.Start(_replica.AppliedThrough);
         foreach (var peer in config.Peers)
         {
             var url = settings.UrlOf(peer) ?? throw new InvariantViolationException($"no URL for peer {peer}");
@@ -427,6 +432,9 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
             }
         }
 
+        DispatchReads(ready);
+        // Before the applied index moves: a reader woken by it that then watches from it must find the history there.
+        _changes?.Publish(ready.Applied, ready.Verdicts, ready.Snapshot);
         if (ready.Applied.Count > 0)
         {
             _watch.Advance(ready.Applied[^1].Index);

@@ -44,6 +44,7 @@ public sealed partial class ClusterSimulation
     private readonly double _partitionRate;
     private readonly double _proposeRate;
     private readonly double _syncRate;
+    private readonly double _pauseRate;
     private readonly TimeSpan _maxAppendDelay;
 
     public ClusterSimulation(int seed, SimulationOptions? options = null)
@@ -64,6 +65,7 @@ public sealed partial class ClusterSimulation
         _proposeRate = 0.3 + _random.NextDouble() * 0.7;
         _syncRate = _random.NextDouble() * 0.3;
         _maxAppendDelay = TimeSpan.FromMilliseconds(_random.Next(0, 400));
+        _pauseRate = _random.NextDouble() * 0.02;
         var logTail = _random.NextDouble() < 0.3 ? 4 + _random.Next(16) : 100_000;
         var batch = _random.NextDouble() < 0.3 ? 4 + _random.Next(8) : 1024;
         var policies = AssignPolicies();
@@ -166,6 +168,7 @@ public sealed partial class ClusterSimulation
         node.Replica = new Replica(node.Config, new Random(_random.Next()), delays, recovered);
         node.VisibleThrough = node.Replica.AppliedThrough;
         node.Up = true;
+        node.PausedUntil = 0;
         Drain(node);
     }
 
@@ -182,7 +185,7 @@ public sealed partial class ClusterSimulation
         _now = end;
         _tick++;
         Trace(() => "tick " + string.Join(" ", _nodes.Select(n => n.Up ? $"{n.Id}:{n.Replica.Role.ToString()[0]}{n.Replica.Term}/a{n.Replica.AppliedThrough}/l{n.Replica.LastIndex}{(n.Replica.Tainted ? "T" : "")}" : $"{n.Id}:down")));
-        foreach (var node in _nodes.Where(n => n.Up))
+        foreach (var node in _nodes.Where(n => n.Runs(_tick)))
         {
             node.Replica.Tick();
             node.Replica.ExpireDue(NowMs);
@@ -202,6 +205,7 @@ public sealed partial class ClusterSimulation
         if (propose)
         {
             ProposeSome();
+            ReadSome();
         }
     }
 
@@ -235,6 +239,8 @@ public sealed partial class ClusterSimulation
                 OnOutcome(node, outcome);
             }
 
+            OnReadAnswers(node, ready.Reads);
+
             foreach (var message in ready.Messages)
             {
                 Send(node, message);
@@ -244,6 +250,7 @@ public sealed partial class ClusterSimulation
         }
 
         node.VisibleThrough = replica.AppliedThrough;
+        ServeReads(node);
         foreach (var other in _nodes)
         {
             if (other is { Up: true })
@@ -278,7 +285,7 @@ public sealed partial class ClusterSimulation
             SnapshotRequest => (new List<long>(), true),
             _ => (new List<long>(), false),
         };
-        if (!to.Up || _blocked[from.Index, to.Index])
+        if (!to.Runs(_tick) || _blocked[from.Index, to.Index])
         {
             // The transport notices some failed sends (connection refused) and tells the leader.
             if (isAppend && _random.NextDouble() < 0.5)
@@ -286,7 +293,7 @@ public sealed partial class ClusterSimulation
                 var incarnation = from.Replica.Incarnation;
                 Schedule(_random.Next((int)UnitsPerTick), () =>
                 {
-                    if (from.Up && from.Replica.Incarnation == incarnation)
+                    if (from.Runs(_tick) && from.Replica.Incarnation == incarnation)
                     {
                         from.Replica.ReportUnreachable(to.Id, entries);
                         Drain(from);
@@ -322,7 +329,7 @@ public sealed partial class ClusterSimulation
 
     private void Deliver(SimNode from, SimNode to, Message message)
     {
-        if (!to.Up || _blocked[from.Index, to.Index])
+        if (!to.Runs(_tick) || _blocked[from.Index, to.Index])
         {
             return;
         }
@@ -380,6 +387,18 @@ public sealed partial class ClusterSimulation
         if (_random.NextDouble() < _partitionRate)
         {
             ChangePartitions();
+        }
+
+        if (_random.NextDouble() < _pauseRate)
+        {
+            // A process stopped (SIGSTOP, a long GC pause): its clock stops with it, so when it resumes it
+            // has not noticed the time that passed, and what was sent to it meanwhile is lost.
+            var node = _nodes[_random.Next(_nodes.Length)];
+            if (node.Runs(_tick))
+            {
+                node.PausedUntil = _tick + 1 + _random.Next(40);
+                Trace(() => $"{node.Id} pauses until tick {node.PausedUntil}");
+            }
         }
     }
 
@@ -444,6 +463,11 @@ public sealed partial class ClusterSimulation
         _faults = false;
         _phase = "after healing";
         Array.Clear(_blocked);
+        foreach (var node in _nodes)
+        {
+            node.PausedUntil = 0;
+        }
+
         foreach (var node in _nodes.Where(n => !n.Up))
         {
             Restart(node);
@@ -459,9 +483,9 @@ public sealed partial class ClusterSimulation
 
         for (var count = _random.Next(1, 4); count > 0; count--)
         {
-            var leader = _nodes.Where(n => n.Up && n.Replica.IsLeader).MaxBy(n => n.Replica.Term);
+            var leader = _nodes.Where(n => n.Runs(_tick) && n.Replica.IsLeader).MaxBy(n => n.Replica.Term);
             var target = leader is not null && _random.NextDouble() < 0.85 ? leader : _nodes[_random.Next(_nodes.Length)];
-            if (!target.Up)
+            if (!target.Runs(_tick))
             {
                 continue;
             }
@@ -552,6 +576,11 @@ public sealed partial class ClusterSimulation
         public bool Up { get; set; }
 
         public long RestartTick { get; set; }
+
+        /// <summary>The node is stopped (not crashed) until this tick: no ticks, nothing delivered, no clients.</summary>
+        public long PausedUntil { get; set; }
+
+        public bool Runs(long tick) => Up && PausedUntil <= tick;
 
         /// <summary>What this run of the node has made visible so far (the checker's prefix bookkeeping).</summary>
         public long VisibleThrough { get; set; }

@@ -19,6 +19,8 @@ public sealed class ScriptedCluster
     /// <summary>Every verdict each node's applied entries got, by node and index.</summary>
     public Dictionary<(string Node, long Index), WriteVerdict> Verdicts { get; } = [];
 
+    public List<(string Node, ReadIndexResult Read)> Reads { get; } = [];
+
     public static string[] Ids { get; } = ["n0", "n1", "n2", "n3", "n4", "n5"];
 
     public static ClusterConfig Automatic(string self, int writeQuorum) =>
@@ -38,6 +40,14 @@ public sealed class ScriptedCluster
         _nodes[config.Self] = replica;
         Drain(replica);
         return replica;
+    }
+
+    /// <summary>Asks <paramref name="id"/> for a linearizable read index; its answer lands in <see cref="Reads"/> (or is returned when refused at once).</summary>
+    public ReadIndexResult RequestRead(string id, long requestId)
+    {
+        var result = _nodes[id].RequestReadIndex(requestId);
+        Drain(_nodes[id]);
+        return result;
     }
 
     public void Tick(string id, int times = 1)
@@ -150,6 +160,7 @@ public sealed class ScriptedCluster
                 Verdicts[(replica.Id, verdict.Index)] = verdict;
             }
 
+            Reads.AddRange(ready.Reads.Select(r => (replica.Id, r)));
             replica.Advance();
         }
     }

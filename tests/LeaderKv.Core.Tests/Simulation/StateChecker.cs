@@ -30,6 +30,8 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
     private readonly Dictionary<long, (LogEntry Entry, WriteVerdict Verdict)> _appliedWrites = [];
     private readonly Dictionary<long, string> _committed = [];
     private readonly Dictionary<(string Id, long Incarnation), (long VisibleThrough, Dictionary<long, string> Seen)> _visible = [];
+    private readonly Dictionary<string, long> _lastCommittedOfKey = new(StringComparer.Ordinal);
+    private long _highestCommitted;
 
     public Guarantees Guarantees { get; } = guarantees;
 
@@ -203,9 +205,38 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
         }
 
         _committed[index] = value;
+        var key = value[..value.IndexOf('=', StringComparison.Ordinal)];
+        _lastCommittedOfKey[key] = Math.Max(_lastCommittedOfKey.GetValueOrDefault(key), index);
+        _highestCommitted = Math.Max(_highestCommitted, index);
         if (_applied.TryGetValue(index, out var applied) && applied.Value != value)
         {
             Fail($"index {index}: answered committed with {value}, but {applied.Node} applied {applied.Value} there");
+        }
+    }
+
+    /// <summary>Taken when a linearizable read is asked: the writes answered committed so far that it must show.</summary>
+    public ReadFloor ReadFloor(string key) => new(_lastCommittedOfKey.GetValueOrDefault(key), _highestCommitted);
+
+    /// <summary>
+    /// A linearizable read was served with the node applied through <paramref name="appliedThrough"/> and
+    /// <paramref name="key"/> at the write of index <paramref name="version"/> (null: absent). It may never
+    /// show a value older than a write answered committed before it was asked, whichever leader answered it.
+    /// </summary>
+    public void OnLinearizableRead(string node, string key, ReadFloor floor, long appliedThrough, long? version)
+    {
+        if (Guarantees != Guarantees.Full)
+        {
+            return;
+        }
+
+        if ((version ?? 0) < floor.KeyIndex)
+        {
+            Fail($"{node} served a linearizable read of {key} at version {version?.ToString() ?? "none"}, older than the write at {floor.KeyIndex} answered committed before the read was asked");
+        }
+
+        if (appliedThrough < floor.AnyIndex)
+        {
+            Fail($"{node} served a linearizable read applied through {appliedThrough}, below the write at {floor.AnyIndex} answered committed before the read was asked");
         }
     }
 
