@@ -54,6 +54,7 @@ public sealed partial record NodeSettings
         var durability = ParseDurability(options, mode, errors);
         var security = SecuritySettings.Parse(options, errors);
         var logging = ParseLogging(options, errors);
+        var dashboard = ParseDashboard(options, errors);
         CheckLogLimits(durability, security, errors);
         CheckCluster(options, peers, quorum, mode, durability.IsDurable, unsafeInMemory, errors);
 
@@ -114,6 +115,7 @@ public sealed partial record NodeSettings
             Durability = durability,
             Security = security,
             Logging = logging,
+            Dashboard = dashboard,
         };
         return new ParseResult(settings, errors);
     }
