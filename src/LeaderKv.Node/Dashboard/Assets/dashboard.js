@@ -93,7 +93,7 @@ function show(value) {
 }
 
 function ms(value) {
-  return value === null || value === undefined ? "–" : value < 10 ? value.toFixed(1) : Math.round(value).toString();
+  return value === null || value === undefined ? "–" : value > 0 && value < 10 ? value.toFixed(1) : Math.round(value).toString();
 }
 
 function render(frame) {
@@ -175,7 +175,7 @@ function renderQuorum(frame) {
   }
   const followers = frame.nodes.filter(n => n.id !== frame.leaderId);
   target.replaceChildren(
-    el("p", { "data-index": latest.index }, `#${latest.index} '${latest.key}' in term ${latest.term}: committed with ${latest.ackedBy.length} of the ${frame.writeQuorum} follower acks it needed (and any as fast)`),
+    el("p", { "data-index": latest.index }, `#${latest.index} '${latest.key}' in term ${latest.term}: committed; ${latest.ackedBy.length} followers had acked it (WRITE_QUORUM ${frame.writeQuorum} needed)`),
     el("div", { class: "chips" },
       el("span", { class: "chip self" }, `${frame.leaderId} (leader, logged)`),
       followers.map(n => el("span", { class: "chip" + (latest.ackedBy.includes(n.id) ? " acked" : ""), "data-node": n.id },
