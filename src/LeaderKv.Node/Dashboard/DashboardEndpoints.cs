@@ -51,8 +51,12 @@ internal static class DashboardEndpoints
     /// come. A stream the publisher dropped (too far behind), or whose frame does not drain within
     /// <see cref="DashboardLimits.FrameWriteTimeout"/>, is closed by aborting the connection.
     /// </summary>
-    private static async Task StreamAsync(HttpContext context, FrameSubscribers subscribers, DashboardLimits limits, TimeProvider time, CancellationToken token)
+    private static async Task StreamAsync(HttpContext context, FrameSubscribers subscribers, DashboardLimits limits, TimeProvider time, IHostApplicationLifetime lifetime, CancellationToken aborted)
     {
+        // A stream never ends by itself: without the host's stopping token it would hold a graceful
+        // shutdown (SIGTERM) up for the whole shutdown timeout.
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(aborted, lifetime.ApplicationStopping);
+        var token = ending.Token;
         using var subscription = subscribers.TryAdd();
         if (subscription is null)
         {
@@ -84,9 +88,9 @@ internal static class DashboardEndpoints
             // The browser went away, the node is stopping, or the frame did not drain in time.
         }
 
-        if (!token.IsCancellationRequested)
+        if (!token.IsCancellationRequested || (lifetime.ApplicationStopping.IsCancellationRequested && !aborted.IsCancellationRequested))
         {
-            // Dropped or timed out: end the connection rather than leave the browser waiting on a silent stream.
+            // Dropped, timed out or stopping: end the connection rather than leave the browser waiting on a silent stream.
             context.Abort();
         }
     }
