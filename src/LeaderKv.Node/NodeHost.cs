@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using LeaderKv.Core;
 using LeaderKv.Node.Configuration;
 using LeaderKv.Node.Contracts;
+using LeaderKv.Node.Dashboard;
 using LeaderKv.Node.Durability;
 using LeaderKv.Node.Endpoints;
 using LeaderKv.Node.Observability;
@@ -64,6 +65,7 @@ public static class NodeHost
 
         builder.Services.AddDurability(settings);
         builder.Services.AddNodeObservability(settings);
+        builder.Services.AddDashboard(settings);
         configureServices?.Invoke(builder.Services);
         // After the callers' services, so that whichever server ends up registered is the one guarded.
         builder.Services.GuardReplicationExposure();
@@ -80,6 +82,7 @@ public static class NodeHost
         app.MapStatusEndpoints(settings);
         app.MapMetricsEndpoint();
         app.MapApiDescription();
+        app.MapDashboard();
         return app;
     }
 }

@@ -55,6 +55,7 @@ public sealed partial record NodeSettings
         var security = SecuritySettings.Parse(options, errors);
         var logging = ParseLogging(options, errors);
         var watch = ParseWatch(options, errors);
+        var dashboard = ParseDashboard(options, errors);
         CheckLogLimits(durability, security, errors);
         CheckCluster(options, peers, quorum, mode, durability.IsDurable, unsafeInMemory, errors);
 
@@ -116,6 +117,7 @@ public sealed partial record NodeSettings
             Security = security,
             Logging = logging,
             Watch = watch,
+            Dashboard = dashboard,
         };
         return new ParseResult(settings, errors);
     }
