@@ -4,6 +4,7 @@ using LeaderKv.Node.Configuration;
 using LeaderKv.Node.Contracts;
 using LeaderKv.Node.Durability;
 using LeaderKv.Node.Endpoints;
+using LeaderKv.Node.Faults;
 using LeaderKv.Node.Observability;
 using LeaderKv.Node.Observability.OpenApi;
 using LeaderKv.Node.Replication;
@@ -65,6 +66,7 @@ public static class NodeHost
         configureServices?.Invoke(builder.Services);
         // After the callers' services, so that whichever server ends up registered is the one guarded.
         builder.Services.GuardReplicationExposure();
+        builder.Services.AddFaultInjection(settings);
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -73,6 +75,7 @@ public static class NodeHost
         app.MapClientEndpoints(settings);
         app.MapReplicationEndpoints(settings);
         app.MapStatusEndpoints(settings);
+        app.MapFaultEndpoints(settings);
         app.MapMetricsEndpoint();
         app.MapApiDescription();
         return app;

@@ -54,6 +54,8 @@ public sealed partial record NodeSettings
         var durability = ParseDurability(options, mode, errors);
         var security = SecuritySettings.Parse(options, errors);
         var logging = ParseLogging(options, errors);
+        var faultInjection = ParseBool("FAULT_INJECTION", options.FaultInjection, errors);
+        var staleReads = ParseBool("UNSAFE_TEST_STALE_READS", options.UnsafeTestStaleReads, errors);
         CheckLogLimits(durability, security, errors);
         CheckCluster(options, peers, quorum, mode, durability.IsDurable, unsafeInMemory, errors);
 
@@ -114,6 +116,8 @@ public sealed partial record NodeSettings
             Durability = durability,
             Security = security,
             Logging = logging,
+            FaultInjection = faultInjection,
+            UnsafeTestStaleReads = staleReads,
         };
         return new ParseResult(settings, errors);
     }
