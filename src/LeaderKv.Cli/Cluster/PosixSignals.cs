@@ -12,6 +12,10 @@ internal static partial class PosixSignals
     public const int SigKill = 9;
     public const int SigTerm = 15;
 
+    /// <summary>Linux's numbers (x86 and ARM alike), for pausing a node as verify's nemesis does.</summary>
+    public const int SigCont = 18;
+    public const int SigStop = 19;
+
     /// <summary>True when the signal was delivered; false when no such process exists any more.</summary>
     public static bool Send(int processId, int signal)
     {
