@@ -13,7 +13,7 @@ namespace LeaderKv.Cli.Verify;
 internal sealed class HttpKvOperations(HttpClient http, ReadMode reads) : IKvOperations
 {
     /// <summary>How long a fenced read may wait for the node to apply the fence before 409.</summary>
-    public const int FenceWaitMs = 2000;
+    public const int FenceWaitMs = 1000;
 
     public async Task<OpAnswer> WriteAsync(Uri node, string key, string value, CancellationToken token)
     {
