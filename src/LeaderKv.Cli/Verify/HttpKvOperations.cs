@@ -48,6 +48,11 @@ internal sealed class HttpKvOperations(HttpClient http, ReadMode reads) : IKvOpe
                 var text = await response.Content.ReadAsStringAsync(token);
                 return Classify(response.StatusCode, text, isWrite, request.Method == HttpMethod.Put);
             }
+            catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError)
+            {
+                // No connection was made (a killed node refuses it), so the request never left: nothing written.
+                return new OpAnswer(Outcome.Failed, Detail: "could not connect");
+            }
             catch (HttpRequestException ex)
             {
                 return new OpAnswer(isWrite ? Outcome.Unknown : Outcome.Failed, Detail: $"no answer: {ex.HttpRequestError}");
