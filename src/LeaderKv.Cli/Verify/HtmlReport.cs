@@ -9,7 +9,7 @@ namespace LeaderKv.Cli.Verify;
 /// report.html: one self-contained page (inline CSS and SVG, no scripts from elsewhere). The
 /// checks at the top; below, a time axis with one lane per client (each operation a bar from its
 /// invocation to its completion, coloured by outcome; unknown ones run to the end), a lane of
-/// faults and a lane of who led. Operations the checker could not linearize are outlined in red.
+/// faults and a lane of who led. An unknown operation's bar ends when the client stopped waiting. Operations the checker could not linearize are outlined in red.
 /// </summary>
 internal static class HtmlReport
 {
@@ -43,7 +43,7 @@ internal static class HtmlReport
             {
                 var op = r.Op;
                 var x1 = X(op.InvokedAt);
-                var x2 = Math.Max(x1 + 1.5, X(op.CompletedAt ?? end));
+                var x2 = Math.Max(x1 + 1.5, X(op.CompletedAt ?? r.AnsweredAt));
                 var fill = op.Outcome switch { Outcome.Ok => op.Kind == OperationKind.Read ? "#4c9be8" : "#3fae5a", Outcome.Failed => "#c8c8c8", _ => "#f0a030" };
                 var stroke = bad.Contains(op.Id) ? " stroke='#e00' stroke-width='2.5'" : string.Empty;
                 svg.Append(Inv($"<rect x='{x1:0.##}' y='{y}' width='{x2 - x1:0.##}' height='{Lane - 6}' fill='{fill}'{stroke}><title>{Escape(op.ToString())} on {Escape(r.Node)}{(r.Index is { } i ? $" index {i}" : "")}{(r.Detail is { } d ? $" ({Escape(d)})" : "")}</title></rect>"));

@@ -5,8 +5,12 @@ namespace LeaderKv.Cli.Verify;
 /// <summary>One fault the nemesis injected, for the report's fault lane.</summary>
 internal sealed record FaultEvent(string Kind, IReadOnlyList<string> Nodes, long StartUs, long? EndUs, string Description);
 
-/// <summary>An operation as recorded: the checker's view plus what the report shows (node asked, index, answer).</summary>
-internal sealed record RecordedOperation(Operation Op, string Node, long? Index, long? Fence, string? Detail);
+/// <summary>
+/// An operation as recorded: the checker's view plus what the report shows (node asked, index,
+/// answer). <paramref name="AnsweredAt"/> is when the client stopped waiting, also for an unknown
+/// outcome, whose completion the checker takes as +∞.
+/// </summary>
+internal sealed record RecordedOperation(Operation Op, string Node, long? Index, long? Fence, string? Detail, long AnsweredAt);
 
 /// <summary>
 /// The run's history: every operation (invocation and completion in microseconds since the run

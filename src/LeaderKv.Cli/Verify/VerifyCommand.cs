@@ -3,6 +3,7 @@ using System.Globalization;
 using LeaderKv.Cli.Cluster;
 using LeaderKv.Cli.Commands;
 using LeaderKv.Linearizability;
+using Spectre.Console;
 
 namespace LeaderKv.Cli.Verify;
 
@@ -104,7 +105,15 @@ internal static class VerifyCommand
         VerifyVerdict verdict;
         await using (cluster)
         {
-            verdict = await new VerifyRunner(settings, console, time).RunAsync(cluster, token);
+            if (ReferenceEquals(console, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
+            {
+                verdict = await AnsiConsole.Status().StartAsync("verify: starting", context =>
+                    new VerifyRunner(settings, line => context.Status(Markup.Escape(line)), time).RunAsync(cluster, token));
+            }
+            else
+            {
+                verdict = await new VerifyRunner(settings, console.WriteLine, time).RunAsync(cluster, token);
+            }
         }
 
         await console.WriteLineAsync($"linearizable per key:     {(verdict.LinearizabilityPassed ? "pass" : "FAIL")}  {string.Join(", ", verdict.Linearizability.Keys.Select(k => $"{k.Key} {Describe(k.Verdict)}"))}");

@@ -4,9 +4,10 @@ namespace LeaderKv.Cli.Verify;
 
 /// <summary>
 /// One verify run: clients and the nemesis for the given time, then heal, wait for convergence,
-/// read every node, and check the history. Progress goes to <c>progress</c> once a second.
+/// read every node, and check the history. Progress goes to <c>progress</c> once a second (a
+/// line, or the text of a live status on a terminal).
 /// </summary>
-internal sealed class VerifyRunner(VerifySettings settings, TextWriter progress, TimeProvider time)
+internal sealed class VerifyRunner(VerifySettings settings, Action<string> progress, TimeProvider time)
 {
     public async Task<VerifyVerdict> RunAsync(VerifyCluster cluster, CancellationToken token)
     {
@@ -32,7 +33,7 @@ internal sealed class VerifyRunner(VerifySettings settings, TextWriter progress,
             await Task.Delay(TimeSpan.FromSeconds(1), time, CancellationToken.None);
             var (ok, failed, unknown) = history.Counts;
             var fault = history.Faults.LastOrDefault(f => f.EndUs is null)?.Description ?? "none";
-            await progress.WriteLineAsync($"verify {time.GetElapsedTime(start).TotalSeconds,5:0}s/{settings.Duration.TotalSeconds:0}s  ops {ok + failed + unknown} (ok {ok}, failed {failed}, unknown {unknown})  leader {leaders.CurrentLeader ?? "none"}  fault: {fault}");
+            progress($"verify {time.GetElapsedTime(start).TotalSeconds,5:0}s/{settings.Duration.TotalSeconds:0}s  ops {ok + failed + unknown} (ok {ok}, failed {failed}, unknown {unknown})  leader {leaders.CurrentLeader ?? "none"}  fault: {fault}");
         }
 
         await run.CancelAsync();
@@ -42,11 +43,11 @@ internal sealed class VerifyRunner(VerifySettings settings, TextWriter progress,
         await monitoring;
         var unavailable = leaders.UnavailableTime;
 
-        await progress.WriteLineAsync("verify: healing every fault and waiting for the nodes to agree");
+        progress("verify: healing every fault and waiting for the nodes to agree");
         await nemesis.HealAsync(CancellationToken.None);
         var (converged, finals, took) = await Convergence.WaitAsync(cluster.Nodes, settings.Keys, http, settings.ConvergenceTimeout, time, token);
 
-        await progress.WriteLineAsync("verify: checking linearizability");
+        progress("verify: checking linearizability");
         using var checkDeadline = new CancellationTokenSource(settings.CheckTimeout, time);
         var ops = history.Operations;
         var linearizability = LinearizabilityChecker.Check([.. ops.Select(o => o.Op)], new CheckOptions { Token = checkDeadline.Token });
@@ -60,7 +61,7 @@ internal sealed class VerifyRunner(VerifySettings settings, TextWriter progress,
             RunTime = runTime,
             UnavailableTime = unavailable,
             MaxUnavailableShare = settings.MaxUnavailableShare,
-            CommittedWrites = ops.Count(o => o.Op is { Outcome: Outcome.Ok, Kind: not OperationKind.Read }),
+            CommittedWrites = ops.Count(o => o.Op is { Outcome: Outcome.Ok, Kind: OperationKind.Write } or { Outcome: Outcome.Ok, Kind: OperationKind.CompareAndSet, Swapped: true }),
         };
         await VerifyOutput.WriteAsync(settings.OutputDirectory, settings, history, verdict, leaders.Samples);
         return verdict;

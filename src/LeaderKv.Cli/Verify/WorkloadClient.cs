@@ -57,7 +57,7 @@ internal sealed class WorkloadClient(int id, VerifySettings settings, IReadOnlyL
                 Id = opId, Client = id, Key = key, Kind = OperationKind.Write, Value = value, Outcome = answer.Outcome,
                 InvokedAt = invoked, CompletedAt = answer.Outcome == Outcome.Unknown ? null : completed,
             },
-            NodeName(node), answer.Index, null, answer.Detail ?? (answer.Outcome == Outcome.Unknown ? "unknown" : null)));
+            NodeName(node), answer.Index, null, answer.Detail ?? (answer.Outcome == Outcome.Unknown ? "unknown" : null), completed));
         await BackOffAsync(answer, token);
     }
 
@@ -85,7 +85,7 @@ internal sealed class WorkloadClient(int id, VerifySettings settings, IReadOnlyL
                 Id = opId, Client = id, Key = key, Kind = OperationKind.Read, Value = answer.Value,
                 Outcome = answer.Outcome == Outcome.Ok ? Outcome.Ok : Outcome.Failed, InvokedAt = invoked, CompletedAt = completed,
             },
-            NodeName(node), answer.Index, settings.Reads == ReadMode.Fenced ? fence : null, answer.Detail));
+            NodeName(node), answer.Index, settings.Reads == ReadMode.Fenced ? fence : null, answer.Detail, completed));
         await BackOffAsync(answer, token);
     }
 
@@ -110,7 +110,7 @@ internal sealed class WorkloadClient(int id, VerifySettings settings, IReadOnlyL
                 Id = opId, Client = id, Key = key, Kind = OperationKind.CompareAndSet, Expected = expected, Value = value, Swapped = answer.Swapped,
                 Outcome = answer.Outcome, InvokedAt = invoked, CompletedAt = answer.Outcome == Outcome.Unknown ? null : completed,
             },
-            NodeName(node), answer.Index, null, answer.Detail));
+            NodeName(node), answer.Index, null, answer.Detail, completed));
         await BackOffAsync(answer, token);
     }
 

@@ -90,5 +90,5 @@ public sealed class VerifyCheckTests
 
     private static RecordedOperation Committed(int id, string key, string value, long index) => new(
         new Operation { Id = id, Client = 0, Key = key, Kind = OperationKind.Write, Value = value, Outcome = Outcome.Ok, InvokedAt = 0, CompletedAt = 1 },
-        "node-0", index, null, null);
+        "node-0", index, null, null, 1);
 }
