@@ -38,6 +38,7 @@ public static class CliApp
             StatusCommand.Create(Cluster),
             PromoteCommand.Create(Cluster),
             BenchCommand.Create(TimeProvider.System),
+            Verify.VerifyCommand.Create(TimeProvider.System),
         };
 
         var invocation = new InvocationConfiguration

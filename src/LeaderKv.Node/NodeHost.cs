@@ -5,6 +5,7 @@ using LeaderKv.Node.Contracts;
 using LeaderKv.Node.Dashboard;
 using LeaderKv.Node.Durability;
 using LeaderKv.Node.Endpoints;
+using LeaderKv.Node.Faults;
 using LeaderKv.Node.Observability;
 using LeaderKv.Node.Observability.OpenApi;
 using LeaderKv.Node.Replication;
@@ -69,6 +70,7 @@ public static class NodeHost
         configureServices?.Invoke(builder.Services);
         // After the callers' services, so that whichever server ends up registered is the one guarded.
         builder.Services.GuardReplicationExposure();
+        builder.Services.AddFaultInjection(settings);
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -80,6 +82,7 @@ public static class NodeHost
         app.MapWatchEndpoints();
         app.MapReplicationEndpoints(settings);
         app.MapStatusEndpoints(settings);
+        app.MapFaultEndpoints(settings);
         app.MapMetricsEndpoint();
         app.MapApiDescription();
         app.MapDashboard();

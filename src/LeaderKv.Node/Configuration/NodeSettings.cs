@@ -56,6 +56,8 @@ public sealed partial record NodeSettings
         var logging = ParseLogging(options, errors);
         var watch = ParseWatch(options, errors);
         var dashboard = ParseDashboard(options, errors);
+        var faultInjection = ParseBool("FAULT_INJECTION", options.FaultInjection, errors);
+        var staleReads = ParseBool("UNSAFE_TEST_STALE_READS", options.UnsafeTestStaleReads, errors);
         CheckLogLimits(durability, security, errors);
         CheckCluster(options, peers, quorum, mode, durability.IsDurable, unsafeInMemory, errors);
 
@@ -118,6 +120,8 @@ public sealed partial record NodeSettings
             Logging = logging,
             Watch = watch,
             Dashboard = dashboard,
+            FaultInjection = faultInjection,
+            UnsafeTestStaleReads = staleReads,
         };
         return new ParseResult(settings, errors);
     }
