@@ -41,7 +41,7 @@ internal sealed record VerifySettings
     /// <summary>Off until the compare-and-set API (PUT /kv/{key} with If-Match) is in the node.</summary>
     public bool CompareAndSet { get; init; }
 
-    public ReadMode Reads { get; init; } = ReadMode.Fenced;
+    public ReadMode Reads { get; init; } = ReadMode.Linearizable;
 
     /// <summary>More variables for every started node (tests use it for UNSAFE_TEST_STALE_READS).</summary>
     public IReadOnlyDictionary<string, string> NodeEnvironment { get; init; } = new Dictionary<string, string>();
