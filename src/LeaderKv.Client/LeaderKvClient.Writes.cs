@@ -63,7 +63,8 @@ public sealed partial class LeaderKvClient
     private async Task<WriteResult> WriteAsync(WriteOp op, string key, byte[]? value, WriteOptions options, CancellationToken token)
     {
         options.Validate();
-        var request = WriteRequest.For(op, key, value, options);
+        var request = WriteRequest.For(op, key, value, options, _options.IdempotencyKeys);
+        var unknownRetries = _options.IdempotencyKeys || options.IdempotencyKey is not null ? _options.UnknownOutcomeRetries : 0;
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -74,7 +75,7 @@ public sealed partial class LeaderKvClient
                 Volatile.Write(ref _leader, result.Leader);
                 return result;
             }
-            catch (LeaderKvOutcomeUnknownException) when (attempt < _options.UnknownOutcomeRetries && !token.IsCancellationRequested)
+            catch (LeaderKvOutcomeUnknownException) when (attempt < unknownRetries && !token.IsCancellationRequested)
             {
                 // Same Idempotency-Key: the leader answers with the first attempt's outcome, joins it while it is
                 // still in the log, or (if a leader change dropped it) writes it now. Never twice.
@@ -181,12 +182,14 @@ public sealed partial class LeaderKvClient
     /// </summary>
     private sealed record WriteRequest(HttpMethod Method, string Path, byte[]? Body, IReadOnlyList<KeyValuePair<string, string>> Headers)
     {
-        public static WriteRequest For(WriteOp op, string key, byte[]? value, WriteOptions options)
+        public static WriteRequest For(WriteOp op, string key, byte[]? value, WriteOptions options, bool newIdempotencyKey)
         {
-            var headers = new List<KeyValuePair<string, string>>
+            var headers = new List<KeyValuePair<string, string>>();
+            if (options.IdempotencyKey is not null || newIdempotencyKey)
             {
-                new(IdempotencyKeyHeader, options.IdempotencyKey ?? Guid.NewGuid().ToString("N")),
-            };
+                headers.Add(new(IdempotencyKeyHeader, options.IdempotencyKey ?? Guid.NewGuid().ToString("N")));
+            }
+
             if (options.IfIndex is { } index)
             {
                 headers.Add(new("If-Match", "\"" + index.ToString(CultureInfo.InvariantCulture) + "\""));

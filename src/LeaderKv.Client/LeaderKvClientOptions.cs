@@ -24,6 +24,14 @@ public sealed record LeaderKvClientOptions
     /// </summary>
     public int UnknownOutcomeRetries { get; init; } = 3;
 
+    /// <summary>
+    /// Send an <c>Idempotency-Key</c> with every write (the default). False sends one only when a call
+    /// gives it, and then an unknown outcome is never retried, since a retry without one could write
+    /// twice. The benchmark turns it off: a keyed write is answered once applied, not at commit, and
+    /// leaves a record in every node's table, which would change what the seed's experiment measures.
+    /// </summary>
+    public bool IdempotencyKeys { get; init; } = true;
+
     /// <summary>Sent as <c>Authorization: Bearer …</c> to nodes started with API_KEYS; null sends none.</summary>
     public string? ApiKey { get; init; }
 

@@ -58,7 +58,8 @@ public sealed class VerifyRunTests : IDisposable
     {
         // Goal: verify catches a real bug class. Method: nodes started with UNSAFE_TEST_STALE_READS,
         // which answer single-key reads from a copy of the table up to two seconds old and ignore
-        // minIndex; no faults needed. The writes are all there afterwards, so only linearizability fails.
+        // minIndex; no faults needed. (The final reads go through the same stale copy, so whether the
+        // lost-write check also fails depends on when they run: only linearizability is asserted.)
         var settings = Settings(Nemesis.None, 14) with { NodeEnvironment = new Dictionary<string, string> { ["UNSAFE_TEST_STALE_READS"] = "true" } };
 
         var (exit, output) = await RunAsync(settings);
@@ -69,7 +70,6 @@ public sealed class VerifyRunTests : IDisposable
         Assert.False(linearizability.GetProperty("passed").GetBoolean());
         Assert.Equal("not linearizable", linearizability.GetProperty("verdict").GetString());
         Assert.Contains(linearizability.GetProperty("keys").EnumerateArray(), k => k.GetProperty("cannotBePlaced").GetArrayLength() > 0);
-        Assert.True(verdict.RootElement.GetProperty("noCommittedWriteLost").GetProperty("passed").GetBoolean());
         Assert.Contains("stroke='#e00'", await File.ReadAllTextAsync(Path.Combine(_out, "report.html")), StringComparison.Ordinal);
     }
 

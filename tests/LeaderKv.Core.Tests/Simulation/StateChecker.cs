@@ -30,7 +30,9 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
     private readonly Dictionary<long, (LogEntry Entry, WriteVerdict Verdict)> _appliedWrites = [];
     private readonly Dictionary<long, string> _committed = [];
     private readonly Dictionary<(string Id, long Incarnation), (long VisibleThrough, Dictionary<long, string> Seen)> _visible = [];
-    private readonly Dictionary<string, long> _lastCommittedOfKey = new(StringComparer.Ordinal);
+    // Per key, the highest index answered committed and whether that write was a plain put (no
+    // condition, idempotency key or deadline), which sets the key to exactly its own index.
+    private readonly Dictionary<string, (long Index, bool PlainPut)> _lastCommittedOfKey = new(StringComparer.Ordinal);
     private long _highestCommitted;
 
     public Guarantees Guarantees { get; } = guarantees;
@@ -205,8 +207,14 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
         }
 
         _committed[index] = value;
-        var key = value[..value.IndexOf('=', StringComparison.Ordinal)];
-        _lastCommittedOfKey[key] = Math.Max(_lastCommittedOfKey.GetValueOrDefault(key), index);
+        // Describe gives "key=value" for a put and "key<delete>" for a delete, then " [...]" for a condition, idempotency key or deadline.
+        var end = value.IndexOfAny(['=', '<']);
+        var key = value[..end];
+        if (index > _lastCommittedOfKey.GetValueOrDefault(key).Index)
+        {
+            _lastCommittedOfKey[key] = (index, value[end] == '=' && !value.Contains(" [", StringComparison.Ordinal));
+        }
+
         _highestCommitted = Math.Max(_highestCommitted, index);
         if (_applied.TryGetValue(index, out var applied) && applied.Value != value)
         {
@@ -215,7 +223,13 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
     }
 
     /// <summary>Taken when a linearizable read is asked: the writes answered committed so far that it must show.</summary>
-    public ReadFloor ReadFloor(string key) => new(_lastCommittedOfKey.GetValueOrDefault(key), _highestCommitted);
+    /// <remarks>
+    /// The version floor holds only when the key's latest committed write was a plain put: after a
+    /// delete, a failed condition or an expiry the key's version is legitimately lower. The applied
+    /// floor (every committed write applied before the read is served) holds always.
+    /// </remarks>
+    public ReadFloor ReadFloor(string key) =>
+        new(_lastCommittedOfKey.TryGetValue(key, out var last) && last.PlainPut ? last.Index : 0, _highestCommitted);
 
     /// <summary>
     /// A linearizable read was served with the node applied through <paramref name="appliedThrough"/> and
@@ -229,7 +243,9 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
             return;
         }
 
-        if ((version ?? 0) < floor.KeyIndex)
+        // Absent is checked by the applied floor below (a delete may commit after the floor's put and
+        // before the read, answered later); a present key can only have moved up from the floor.
+        if (version is { } present && present < floor.KeyIndex)
         {
             Fail($"{node} served a linearizable read of {key} at version {version?.ToString() ?? "none"}, older than the write at {floor.KeyIndex} answered committed before the read was asked");
         }

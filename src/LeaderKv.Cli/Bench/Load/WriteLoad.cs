@@ -14,7 +14,7 @@ namespace LeaderKv.Cli.Bench.Load;
 public sealed class WriteLoad(HttpClient http, Uri leader, WriteBodies bodies, int writes, int concurrency)
 {
     /// <summary>One request per write, never a retry or a redirect: the benchmark measures single requests.</summary>
-    public static readonly LeaderKvClientOptions OneRequestPerWrite = new() { MaxAttempts = 1 };
+    public static readonly LeaderKvClientOptions OneRequestPerWrite = new() { MaxAttempts = 1, IdempotencyKeys = false };
 
     private readonly LeaderKvClient _client = new([leader], http, OneRequestPerWrite);
     private int _next;
