@@ -19,6 +19,12 @@ public static class StorageLimits
     /// </summary>
     public const int MaxValueBytes = 1024 * 1024;
 
+    /// <summary>
+    /// What a node writes to find out whether a full disk has room again: one record of the largest
+    /// value and then some. Less, and the probe would clear the alarm while the next write still fails.
+    /// </summary>
+    public const int SpaceProbeBytes = MaxValueBytes + (64 * 1024);
+
     /// <summary>Entries per <c>AppendAsync</c> call: bounds the time one batch holds the writer.</summary>
     public const int MaxEntriesPerAppend = 16 * 1024;
 
