@@ -411,8 +411,8 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
 
             // Also catches a failed invariant in Publish: nothing in this group was acknowledged yet,
             // and a writer loop that died silently would leave every later append waiting forever.
-            _fault = error;
-            FailGroup(Refusal(error));
+            _fault = error is FsyncFailedException { InnerException: { } cause } ? cause : error;
+            FailGroup(Refusal(_fault));
             return;
         }
 
@@ -549,9 +549,12 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
         }
         catch (Exception error)
         {
-            throw new IOException($"fsync of '{path}' failed: {error.Message}", error);
+            throw new FsyncFailedException($"fsync of '{path}' failed: {error.Message}", error);
         }
     }
+
+    /// <summary>An fsync failed, whatever its errno said (ENOSPC included): never retried as a full disk.</summary>
+    private sealed class FsyncFailedException(string message, Exception cause) : IOException(message, cause);
 
     private (Segment Segment, SafeFileHandle Handle) CreateSegment(long sequence)
     {
