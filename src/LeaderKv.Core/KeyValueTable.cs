@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace LeaderKv.Core;
 
 /// <summary>
@@ -11,6 +13,9 @@ public sealed class KeyValueTable
 
     public int Count => _entries.Count;
 
+    /// <summary>What the table holds, in bytes: every key in UTF-8 plus its value's JSON text (what MAX_DATA_BYTES bounds).</summary>
+    public long Bytes { get; private set; }
+
     public IEnumerable<KeyValuePair<string, VersionedValue>> Entries => _entries;
 
     public bool TryGet(string key, out VersionedValue value) => _entries.TryGetValue(key, out value);
@@ -20,14 +25,26 @@ public sealed class KeyValueTable
     {
         if (!entry.IsNoOp)
         {
-            _entries[entry.Key] = new VersionedValue(entry.Value, entry.Index);
+            Set(entry.Key, new VersionedValue(entry.Value, entry.Index));
         }
     }
 
     /// <summary>Sets a key to a value recovered from a snapshot, keeping the index of the write that produced it.</summary>
-    public void Set(string key, VersionedValue value) => _entries[key] = value;
+    public void Set(string key, VersionedValue value)
+    {
+        Bytes += GrowthOf(key, value.Value.Length);
+        _entries[key] = value;
+    }
 
-    public void Clear() => _entries.Clear();
+    public void Clear()
+    {
+        _entries.Clear();
+        Bytes = 0;
+    }
+
+    /// <summary>How many bytes <see cref="Bytes"/> would grow by if <paramref name="key"/> got a value of <paramref name="valueBytes"/> (negative: it shrinks).</summary>
+    public long GrowthOf(string key, int valueBytes) =>
+        _entries.TryGetValue(key, out var held) ? valueBytes - held.Value.Length : Encoding.UTF8.GetByteCount(key) + valueBytes;
 }
 
 /// <summary>A stored value and the index of the write that produced it.</summary>

@@ -19,6 +19,12 @@ public enum ProposeStatus
 
     /// <summary>Too many writes are not yet committed.</summary>
     Overloaded,
+
+    /// <summary>This node's disk is full: the write could not be logged (507).</summary>
+    StorageFull,
+
+    /// <summary>The write would take the table past <see cref="ClusterConfig.MaxDataBytes"/> (507); writes that shrink it are taken.</summary>
+    QuotaExceeded,
 }
 
 /// <summary>What became of a proposal. Everything but <see cref="ProposeStatus.Accepted"/> is a rejection: nothing entered the log.</summary>

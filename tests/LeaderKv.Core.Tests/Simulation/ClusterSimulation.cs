@@ -44,6 +44,10 @@ public sealed partial class ClusterSimulation
     private readonly double _syncRate;
     private readonly TimeSpan _maxAppendDelay;
 
+    // Full disks draw from their own generator, so seeds without them replay exactly as before they existed.
+    private readonly Random _diskRandom;
+    private readonly double _diskFullRate;
+
     public ClusterSimulation(int seed, SimulationOptions? options = null)
     {
         _seed = seed;
@@ -59,6 +63,8 @@ public sealed partial class ClusterSimulation
         _proposeRate = 0.3 + _random.NextDouble() * 0.7;
         _syncRate = _random.NextDouble() * 0.3;
         _maxAppendDelay = TimeSpan.FromMilliseconds(_random.Next(0, 400));
+        _diskRandom = new Random(unchecked((seed * 7919) + 17));
+        _diskFullRate = _diskRandom.NextDouble() < 0.5 ? 0 : _diskRandom.NextDouble() * 0.03;
         var logTail = _random.NextDouble() < 0.3 ? 4 + _random.Next(16) : 100_000;
         var batch = _random.NextDouble() < 0.3 ? 4 + _random.Next(8) : 1024;
         var policies = AssignPolicies();
@@ -206,6 +212,19 @@ public sealed partial class ClusterSimulation
         while (replica.HasReady)
         {
             var ready = replica.TakeReady();
+            if (node.DiskFull && (ready.Entries.Count > 0 || ready.Snapshot is not null || ready.HardState is not null))
+            {
+                // As the driver persists: the hard state first (it may still fit), then what does not.
+                if (ready.HardState is { } hardState && _diskRandom.Next(2) == 0)
+                {
+                    node.Storage.SaveHardState(hardState);
+                }
+
+                Trace(() => $"{replica.Id} disk full: {ready.Entries.Count} entries, snapshot {ready.Snapshot?.Index}, hard state {ready.HardState is not null} not stored");
+                replica.ReportStorageFull(ready);
+                continue;
+            }
+
             node.Storage.Persist(ready);
             foreach (var e in ready.Events)
             {
@@ -260,6 +279,10 @@ public sealed partial class ClusterSimulation
         if (outcome.Kind == WriteOutcomeKind.Committed)
         {
             Checker.OnCommitted(outcome.Index, value);
+        }
+        else if (outcome.Kind == WriteOutcomeKind.NotLogged)
+        {
+            Checker.OnNotLogged(value);
         }
     }
 
@@ -375,6 +398,30 @@ public sealed partial class ClusterSimulation
         {
             ChangePartitions();
         }
+
+        if (_diskRandom.NextDouble() < _diskFullRate)
+        {
+            var node = _nodes[_diskRandom.Next(_nodes.Length)];
+            node.DiskFull = true;
+            Trace(() => $"{node.Id}'s disk fills");
+        }
+
+        foreach (var node in _nodes.Where(n => n.DiskFull && _diskRandom.NextDouble() < 0.05))
+        {
+            FreeDisk(node);
+        }
+    }
+
+    /// <summary>Space is back: the driver's probe finds room and tells the replica.</summary>
+    private void FreeDisk(SimNode node)
+    {
+        node.DiskFull = false;
+        Trace(() => $"{node.Id}'s disk has room again");
+        if (node.Up)
+        {
+            node.Replica.ReportStorageRecovered();
+            Drain(node);
+        }
     }
 
     private void ChangePartitions()
@@ -442,6 +489,11 @@ public sealed partial class ClusterSimulation
         {
             Restart(node);
         }
+
+        foreach (var node in _nodes.Where(n => n.DiskFull))
+        {
+            FreeDisk(node);
+        }
     }
 
     private void ProposeSome()
@@ -505,6 +557,9 @@ public sealed partial class ClusterSimulation
         public Replica Replica { get; set; } = null!;
 
         public bool Up { get; set; }
+
+        /// <summary>Its disk is full: persisting entries, snapshots and (sometimes) the hard state fails. It stays full across restarts.</summary>
+        public bool DiskFull { get; set; }
 
         public long RestartTick { get; set; }
 

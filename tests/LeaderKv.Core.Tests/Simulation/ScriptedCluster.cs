@@ -16,6 +16,9 @@ public sealed class ScriptedCluster
 
     public List<(string Node, WriteOutcome Outcome)> Outcomes { get; } = [];
 
+    /// <summary>Nodes whose disk is full: a Ready with anything to store is reported back with <see cref="Replica.ReportStorageFull"/>.</summary>
+    public HashSet<string> FullDisks { get; } = new(StringComparer.Ordinal);
+
     public static string[] Ids { get; } = ["n0", "n1", "n2", "n3", "n4", "n5"];
 
     public static ClusterConfig Automatic(string self, int writeQuorum) =>
@@ -81,6 +84,14 @@ public sealed class ScriptedCluster
 
     public void DropAll() => InFlight.Clear();
 
+    /// <summary>Space is back on <paramref name="id"/>'s disk, as the driver's probe would find.</summary>
+    public void FreeDisk(string id)
+    {
+        FullDisks.Remove(id);
+        _nodes[id].ReportStorageRecovered();
+        Drain(_nodes[id]);
+    }
+
     /// <summary>
     /// Makes <paramref name="candidate"/> leader with exactly <paramref name="voters"/> taking part:
     /// everyone involved first stops hearing a leader (their own election traffic is lost), then the
@@ -125,6 +136,12 @@ public sealed class ScriptedCluster
         while (replica.HasReady)
         {
             var ready = replica.TakeReady();
+            if (FullDisks.Contains(replica.Id) && (ready.Entries.Count > 0 || ready.Snapshot is not null || ready.HardState is not null))
+            {
+                replica.ReportStorageFull(ready);
+                continue;
+            }
+
             InFlight.AddRange(ready.Messages);
             Outcomes.AddRange(ready.Outcomes.Select(o => (replica.Id, o)));
             replica.Advance();

@@ -28,6 +28,7 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
     private readonly Dictionary<long, (string Id, long Incarnation)> _leaders = [];
     private readonly Dictionary<long, (string Value, string Node)> _applied = [];
     private readonly Dictionary<long, string> _committed = [];
+    private readonly HashSet<string> _notLogged = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Id, long Incarnation), (long VisibleThrough, Dictionary<long, string> Seen)> _visible = [];
 
     public Guarantees Guarantees { get; } = guarantees;
@@ -100,8 +101,23 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
         _visible[key] = state;
     }
 
+    /// <summary>A leader answered a write "not logged" (a rejection): that value must never become visible anywhere.</summary>
+    public void OnNotLogged(string value)
+    {
+        _notLogged.Add(value);
+        if (_applied.Values.Any(a => a.Value == value))
+        {
+            Fail($"{value} was answered not logged, but it is applied");
+        }
+    }
+
     private void RecordApplied(string id, long index, string value)
     {
+        if (_notLogged.Contains(value))
+        {
+            Fail($"{id} applied {value} at {index}, a write its leader answered not logged");
+        }
+
         if (_applied.TryGetValue(index, out var first))
         {
             if (first.Value != value && Guarantees == Guarantees.Full)
