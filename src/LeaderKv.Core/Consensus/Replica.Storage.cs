@@ -23,8 +23,11 @@ public sealed partial class Replica
     /// Ready in place of <see cref="Advance"/>. Nothing of it may go out that promises what was not
     /// stored: its acks become refusals, its granted votes refusals, a candidate's vote requests are
     /// dropped when its own vote was not stored; a leader takes the proposals it could not log out of
-    /// its log before anyone saw them and answers them <see cref="WriteOutcomeKind.NotLogged"/>. The
-    /// rest (outcomes decided earlier, applied entries, events, other messages) comes in the next Ready.
+    /// its log before anyone saw them and answers them <see cref="WriteOutcomeKind.NotLogged"/>; the
+    /// other messages come in the next Ready. The driver still carries out the failed Ready's
+    /// <see cref="Ready.Applied"/>, <see cref="Ready.Outcomes"/> and <see cref="Ready.Events"/>: none of
+    /// them depends on what failed (they are already visible in the table, or were decided on what was
+    /// stored before).
     /// </summary>
     public void ReportStorageFull(Ready failed)
     {
@@ -67,9 +70,6 @@ public sealed partial class Replica
         }
 
         _messages.InsertRange(0, carried);
-        _applied.InsertRange(0, failed.Applied);
-        _outcomes.InsertRange(0, failed.Outcomes);
-        _events.InsertRange(0, failed.Events);
     }
 
     /// <summary>The driver found room on the disk again: the node logs again (and saves a hard state it could not save).</summary>

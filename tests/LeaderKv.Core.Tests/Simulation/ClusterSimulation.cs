@@ -222,38 +222,12 @@ public sealed partial class ClusterSimulation
 
                 Trace(() => $"{replica.Id} disk full: {ready.Entries.Count} entries, snapshot {ready.Snapshot?.Index}, hard state {ready.HardState is not null} not stored");
                 replica.ReportStorageFull(ready);
+                CarryOut(node, new Ready { Snapshot = ready.Snapshot, Applied = ready.Applied, Outcomes = ready.Outcomes, Events = ready.Events }, advance: false);
                 continue;
             }
 
             node.Storage.Persist(ready);
-            foreach (var e in ready.Events)
-            {
-                Trace(() => $"{replica.Id} event {e.Kind} term {e.Term} {e.Peer} {e.Detail}");
-            }
-
-            foreach (var leader in ready.Events.Where(e => e.Kind == ReplicaEventKind.BecameLeader))
-            {
-                Checker.OnLeader(leader.Term, replica.Id, replica.Incarnation);
-            }
-
-            if (ready.Applied.Count > 0 || ready.Snapshot is not null)
-            {
-                Checker.OnApplied(replica.Id, replica.Incarnation, node.VisibleThrough, ready.Snapshot, ready.Applied);
-            }
-
-            node.VisibleThrough = replica.AppliedThrough;
-            foreach (var outcome in ready.Outcomes)
-            {
-                Trace(() => $"{replica.Id} outcome {outcome.Kind} ({outcome.Index}, {outcome.Term})");
-                OnOutcome(node, outcome);
-            }
-
-            foreach (var message in ready.Messages)
-            {
-                Send(node, message);
-            }
-
-            replica.Advance();
+            CarryOut(node, ready, advance: true);
         }
 
         node.VisibleThrough = replica.AppliedThrough;
@@ -263,6 +237,43 @@ public sealed partial class ClusterSimulation
             {
                 Checker.CheckStep(other.Replica);
             }
+        }
+    }
+
+    /// <summary>Everything after persisting, in the driver's order: events, visibility, outcomes, messages, then Advance.</summary>
+    private void CarryOut(SimNode node, Ready ready, bool advance)
+    {
+        var replica = node.Replica;
+        foreach (var e in ready.Events)
+        {
+            Trace(() => $"{replica.Id} event {e.Kind} term {e.Term} {e.Peer} {e.Detail}");
+        }
+
+        foreach (var leader in ready.Events.Where(e => e.Kind == ReplicaEventKind.BecameLeader))
+        {
+            Checker.OnLeader(leader.Term, replica.Id, replica.Incarnation);
+        }
+
+        if (ready.Applied.Count > 0 || ready.Snapshot is not null)
+        {
+            Checker.OnApplied(replica.Id, replica.Incarnation, node.VisibleThrough, ready.Snapshot, ready.Applied);
+        }
+
+        node.VisibleThrough = replica.AppliedThrough;
+        foreach (var outcome in ready.Outcomes)
+        {
+            Trace(() => $"{replica.Id} outcome {outcome.Kind} ({outcome.Index}, {outcome.Term})");
+            OnOutcome(node, outcome);
+        }
+
+        foreach (var message in ready.Messages)
+        {
+            Send(node, message);
+        }
+
+        if (advance)
+        {
+            replica.Advance();
         }
     }
 

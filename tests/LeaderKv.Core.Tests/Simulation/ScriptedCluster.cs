@@ -139,6 +139,7 @@ public sealed class ScriptedCluster
             if (FullDisks.Contains(replica.Id) && (ready.Entries.Count > 0 || ready.Snapshot is not null || ready.HardState is not null))
             {
                 replica.ReportStorageFull(ready);
+                Outcomes.AddRange(ready.Outcomes.Select(o => (replica.Id, o)));
                 continue;
             }
 
