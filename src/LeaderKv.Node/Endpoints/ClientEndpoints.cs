@@ -23,14 +23,15 @@ internal static class ClientEndpoints
             .WithName("Write")
             .WithTags("Client")
             .WithSummary("Write a key (on the leader; elsewhere 400 not-leader with the leader's URL)")
-            .WithDescription("Gives the write the next index and answers after WRITE_QUORUM follower acks in the leader's term: outcome committed. A 500 quorum-not-met is outcome unknown: the write is in the leader's log and may still commit or be dropped by a new leader; read the key before retrying. 503 (no-leader, leader-recovering, quorum-unreachable, overloaded) and 4xx are rejected: nothing was written.")
+            .WithDescription("Gives the write the next index and answers after WRITE_QUORUM follower acks in the leader's term: outcome committed. A 500 quorum-not-met is outcome unknown: the write is in the leader's log and may still commit or be dropped by a new leader; read the key before retrying. 503 (no-leader, leader-recovering, quorum-unreachable, overloaded), 507 (disk-full: the leader's disk is full; quota-exceeded: past MAX_DATA_BYTES) and 4xx are rejected: nothing was written. 503 node-stopping: the node stops (a failed fsync); with an index the outcome is unknown.")
             .WithRequestBody<WriteRequestSchema>("application/json")
             .Produces<WriteAccepted>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status500InternalServerError)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status507InsufficientStorage);
         app.MapGet("/data", ReadAll).RequireApiKey(ApiAccess.Read)
             .WithName("ReadAll")
             .WithTags("Client")
@@ -80,6 +81,11 @@ internal static class ClientEndpoints
 
         var result = await replica.WriteAsync(parse.Key!, parse.Value!, token);
         var proposal = result.Proposal;
+        if (result.NodeStopping)
+        {
+            return Problems.NodeStopping(proposal.IsAccepted ? proposal.Index : 0, proposal.Term);
+        }
+
         switch (proposal.Status)
         {
             case ProposeStatus.NotLeader:
@@ -92,9 +98,19 @@ internal static class ClientEndpoints
                 return Problems.QuorumUnreachable(settings.WriteQuorum, settings.ElectionTimeout, proposal.Term);
             case ProposeStatus.Overloaded:
                 return Problems.Overloaded(proposal.Term);
+            case ProposeStatus.StorageFull:
+                return Problems.DiskFull(proposal.Term);
+            case ProposeStatus.QuotaExceeded:
+                var (size, growth) = replica.Read(table => (table.Bytes, table.GrowthOf(parse.Key!, parse.Value!.Length)));
+                return Problems.QuotaExceeded(settings.MaxDataBytes, size, growth);
         }
 
         var outcome = result.Outcome!.Value;
+        if (outcome.Kind == WriteOutcomeKind.NotLogged)
+        {
+            return Problems.DiskFull(outcome.Term);
+        }
+
         if (outcome.Kind != WriteOutcomeKind.Committed)
         {
             logger.OutcomeUnknown(outcome.Index, outcome.Term, outcome.Acks, settings.WriteQuorum);

@@ -81,7 +81,7 @@ public static class MessageCodec
                     Acked = Longs(root, "acked"), Refused = Longs(root, "refused"),
                     AppliedThrough = Long(root, "applied"), Incarnation = Long(root, "incarnation"),
                     LeaderIncarnation = Long(root, "leaderIncarnation"),
-                    Tainted = Bool(root, "tainted"), Rejected = Bool(root, "rejected"),
+                    Tainted = Bool(root, "tainted"), Rejected = Bool(root, "rejected"), DiskFull = Bool(root, "diskFull"),
                 },
                 "preVote" => new PreVoteRequest { From = from, To = to, Term = term },
                 "preVoteResponse" => new PreVoteResponse { From = from, To = to, Term = term, Granted = Bool(root, "granted") },
@@ -138,6 +138,12 @@ public static class MessageCodec
                 writer.WriteNumber("leaderIncarnation", response.LeaderIncarnation);
                 writer.WriteBoolean("tainted", response.Tainted);
                 writer.WriteBoolean("rejected", response.Rejected);
+                if (response.DiskFull)
+                {
+                    // Only when set: a node of an earlier version reads its absence as false, and so does this one.
+                    writer.WriteBoolean("diskFull", true);
+                }
+
                 break;
             case PreVoteRequest:
                 break;
