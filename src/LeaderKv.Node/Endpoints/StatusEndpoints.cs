@@ -70,10 +70,10 @@ internal static class StatusEndpoints
     {
         var view = replica.Describe();
         var role = RoleName(view.Role);
-        if (!settings.HasPeers && settings.Role == NodeRole.Leader && !view.AcceptsWrites)
+        if (replica.IsStopping)
         {
             return TypedResults.Json(
-                new HealthReport("recovering", role, settings.NodeId) { Detail = $"the leader is running recovery against its followers (term {view.Term}): it needs {view.ElectionQuorum} promises (its own counting only toward the election when it restarted in memory) and then to hear from WRITE_QUORUM followers" },
+                new HealthReport("stopping", role, settings.NodeId) { Detail = "this node is stopping after a storage failure or a broken invariant (its log says which); restart it to recover from its data directory" },
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
@@ -85,6 +85,13 @@ internal static class StatusEndpoints
             {
                 Detail = "disk-full: this node's disk has no room, so it refuses writes (507) and logs nothing new; reads still work. Free space or grow the file system: it resumes by itself.",
             });
+        }
+
+        if (!settings.HasPeers && settings.Role == NodeRole.Leader && !view.AcceptsWrites)
+        {
+            return TypedResults.Json(
+                new HealthReport("recovering", role, settings.NodeId) { Detail = $"the leader is running recovery against its followers (term {view.Term}): it needs {view.ElectionQuorum} promises (its own counting only toward the election when it restarted in memory) and then to hear from WRITE_QUORUM followers" },
+                statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
         return TypedResults.Ok(new HealthReport("healthy", role, settings.NodeId));

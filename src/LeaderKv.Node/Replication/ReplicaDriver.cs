@@ -116,6 +116,9 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
 
     public long SnapshotsInstalled => Interlocked.Read(ref _snapshotsInstalled);
 
+    /// <summary>The node stops (a storage failure other than a full disk, or a broken invariant): it takes no more writes.</summary>
+    public bool IsStopping => _stopped;
+
     public Task<bool> WaitForAppliedAsync(long index, TimeSpan timeout, CancellationToken token) => _watch.WaitAsync(index, timeout, token);
 
     public T Read<T>(Func<KeyValueTable, T> read)
