@@ -87,6 +87,16 @@ internal static class StatusEndpoints
             });
         }
 
+        var diskFullFollowers = view.Followers?.Count(f => f.State == "disk-full") ?? 0;
+        if (!settings.HasPeers && settings.Role == NodeRole.Leader && !view.AcceptsWrites && view.Role == Core.Consensus.ReplicaRole.Leader && !view.Recovering && diskFullFollowers > 0)
+        {
+            // It leads and hears its followers; their disks are full, so writes wait for room, not for recovery.
+            return TypedResults.Ok(new HealthReport("degraded", role, settings.NodeId)
+            {
+                Detail = $"{diskFullFollowers} followers' disks are full, too few can ack a write (WRITE_QUORUM): writes get 503 quorum-unreachable until they have room again; reads work",
+            });
+        }
+
         if (!settings.HasPeers && settings.Role == NodeRole.Leader && !view.AcceptsWrites)
         {
             return TypedResults.Json(

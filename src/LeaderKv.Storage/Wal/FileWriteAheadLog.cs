@@ -403,9 +403,12 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
         {
             if (StorageFullException.IsOutOfSpace(error) && CutBack() is null)
             {
-                FailGroup(new StorageFullException(
-                    $"The write-ahead log in '{_directory}' has no space left ({error.Message}). The batch was cut back to the last whole record: nothing of it is on disk. Free space and it is accepted again.",
-                    error));
+                // Deletions still run: they depend on no write of this group, and they free space.
+                FailGroup(
+                    new StorageFullException(
+                        $"The write-ahead log in '{_directory}' has no space left ({error.Message}). The batch was cut back to the last whole record: nothing of it is on disk. Free space and it is accepted again.",
+                        error),
+                    deleteAnyway: true);
                 return;
             }
 
@@ -670,7 +673,7 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
         }
     }
 
-    private void FailGroup(Exception error)
+    private void FailGroup(Exception error, bool deleteAnyway = false)
     {
         foreach (var request in _group)
         {
@@ -682,6 +685,9 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
                     break;
                 case RequestKind.Sync:
                     request.Fail(error);
+                    break;
+                case RequestKind.DeleteThrough when deleteAnyway:
+                    DeleteThrough(request);
                     break;
                 case RequestKind.DeleteThrough:
                     var deleted = request.Deleted!;

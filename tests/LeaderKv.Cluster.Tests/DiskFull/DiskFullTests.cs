@@ -151,6 +151,12 @@ public class DiskFullTests
         Assert.Equal("disk-full", follower.GetProperty("state").GetString());
         Assert.Equal(1, (await cluster.Http.GetFromJsonAsync<JsonElement>(new Uri(cluster.Followers[0], "/kv/before"))).GetProperty("value").GetInt32());
         Assert.Contains("disk-full", (await cluster.StatusAsync(cluster.Followers[0])).GetProperty("alarms").EnumerateArray().Select(a => a.GetString()));
+        using (var health = await cluster.Http.GetAsync(new Uri(cluster.Leader, "/health")))
+        {
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            Assert.Equal("degraded", (await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+        }
+
         Assert.Equal(1, (await Scrape.FromAsync(cluster.Http, cluster.Leader))["leaderkv_follower_disk_full{follower=\"" + cluster.Followers[0].ToString().TrimEnd('/') + "\"}"]);
 
         followerDisk.Free();
