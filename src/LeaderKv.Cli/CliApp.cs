@@ -30,11 +30,15 @@ public static class CliApp
         {
             UpCommand.Create(),
             PutCommand.Create(Cluster),
+            DeleteCommand.Create(Cluster),
             GetCommand.Create(Cluster),
+            ListCommand.Create(Cluster),
+            WatchCommand.Create(Cluster),
             CheckCommand.Create(() => client, Cluster, TimeProvider.System),
             StatusCommand.Create(Cluster),
             PromoteCommand.Create(Cluster),
             BenchCommand.Create(TimeProvider.System),
+            Verify.VerifyCommand.Create(TimeProvider.System),
         };
 
         var invocation = new InvocationConfiguration

@@ -10,7 +10,45 @@ namespace LeaderKv.Client;
 /// <param name="Required">Follower acks the write waited for (WRITE_QUORUM).</param>
 /// <param name="QuorumDelay">The simulated lag of the ack that completed the quorum.</param>
 /// <param name="Leader">The node that answered.</param>
-public sealed record WriteResult(long Index, long Term, int Acks, int Required, TimeSpan QuorumDelay, Uri Leader);
+public sealed record WriteResult(long Index, long Term, int Acks, int Required, TimeSpan QuorumDelay, Uri Leader)
+{
+    /// <summary>The leader had already decided this write (its idempotency key was seen): this is the first attempt's answer.</summary>
+    public bool Replayed { get; init; }
+
+    /// <summary>For a delete: whether the key existed. Null for puts.</summary>
+    public bool? Existed { get; init; }
+}
+
+/// <summary>What a write asks beyond its key and value.</summary>
+/// <param name="IfIndex">Compare-and-set: write only if the key is at this version (the <see cref="KeyValueEntry.Index"/> of the value you read).</param>
+/// <param name="CreateOnly">Write only if the key does not exist (puts only).</param>
+/// <param name="TimeToLive">The key expires this long after the leader took the write, rounded up to whole seconds (puts only).</param>
+/// <param name="IdempotencyKey">Sent as <c>Idempotency-Key</c>; null makes a new one for this call (the same on every retry of it).</param>
+public sealed record WriteOptions(long? IfIndex = null, bool CreateOnly = false, TimeSpan? TimeToLive = null, string? IdempotencyKey = null)
+{
+    internal void Validate()
+    {
+        if (IfIndex is { } index)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(index, nameof(IfIndex));
+        }
+
+        if (IfIndex is not null && CreateOnly)
+        {
+            throw new ArgumentException("A write is either compare-and-set (IfIndex) or create-only, not both.", nameof(CreateOnly));
+        }
+
+        if (TimeToLive is { } ttl)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero, nameof(TimeToLive));
+        }
+
+        if (IdempotencyKey is { } key && (key.Length is 0 or > 255 || key.Any(c => c is < '!' or > '~')))
+        {
+            throw new ArgumentException("An idempotency key is 1 to 255 visible ASCII characters.", nameof(IdempotencyKey));
+        }
+    }
+}
 
 /// <summary>One key as a node holds it: <c>GET /kv/{key}</c>.</summary>
 /// <param name="Key">The key.</param>
@@ -25,7 +63,8 @@ public sealed record KeyValueEntry(
 /// <param name="Node">Read this node's own copy instead of the leader's (no leader discovery); null reads from the leader.</param>
 /// <param name="MinIndex">Read-your-writes: the node waits until it has applied this index (a <see cref="WriteResult.Index"/>).</param>
 /// <param name="Wait">How long the node may wait for <paramref name="MinIndex"/> (the node's default is 1 s); answered 409 after.</param>
-public sealed record ReadOptions(Uri? Node = null, long? MinIndex = null, TimeSpan? Wait = null);
+/// <param name="Consistency">Null or <see cref="ReadConsistency.Local"/>: the node's own copy (the nodes' default); <see cref="ReadConsistency.Linearizable"/>: confirmed by the leader.</param>
+public sealed record ReadOptions(Uri? Node = null, long? MinIndex = null, TimeSpan? Wait = null, ReadConsistency? Consistency = null);
 
 /// <summary>A node's role as its <c>/status</c> reports it.</summary>
 public enum NodeRole

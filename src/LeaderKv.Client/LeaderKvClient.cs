@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -14,7 +13,7 @@ namespace LeaderKv.Client;
 /// written (retry safe); <see cref="LeaderKvOutcomeUnknownException"/> means read before retrying.
 /// Thread-safe; one instance per cluster is meant to be shared.
 /// </summary>
-public sealed class LeaderKvClient : IDisposable
+public sealed partial class LeaderKvClient : IDisposable
 {
     /// <summary>The client name asked of an <see cref="IHttpClientFactory"/> when none is given.</summary>
     public const string DefaultHttpClientName = "LeaderKv";
@@ -88,23 +87,6 @@ public sealed class LeaderKvClient : IDisposable
     {
         var search = new LeaderSearch(Candidates(), _options);
         return await SearchAsync(search, "find the leader", AskForLeaderAsync, token).ConfigureAwait(false);
-    }
-
-    /// <summary>Writes <paramref name="value"/> under <paramref name="key"/> through the leader; returns once it is committed.</summary>
-    /// <exception cref="LeaderKvRejectedException">Nothing was written: a retry is safe.</exception>
-    /// <exception cref="LeaderKvOutcomeUnknownException">The write may or may not survive: read before retrying.</exception>
-    public Task<WriteResult> PutAsync(string key, JsonElement value, CancellationToken token = default)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        return PutBodyAsync(WriteBody(key, writer => value.WriteTo(writer)), token);
-    }
-
-    /// <summary>As <see cref="PutAsync(string, JsonElement, CancellationToken)"/>, with the value as JSON text (validated).</summary>
-    public Task<WriteResult> PutJsonAsync(string key, string json, CancellationToken token = default)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        ArgumentNullException.ThrowIfNull(json);
-        return PutBodyAsync(WriteBody(key, writer => writer.WriteRawValue(json)), token);
     }
 
     /// <summary>One key from the leader (or <see cref="ReadOptions.Node"/>); null when the key does not exist.</summary>
@@ -192,72 +174,6 @@ public sealed class LeaderKvClient : IDisposable
     }
 
     public void Dispose() => _owned?.Dispose();
-
-    private async Task<WriteResult> PutBodyAsync(byte[] body, CancellationToken token)
-    {
-        var search = new LeaderSearch(Candidates(), _options);
-        var result = await SearchAsync(search, "write", (node, t) => WriteToAsync(node, body, t), token).ConfigureAwait(false);
-        Volatile.Write(ref _leader, result.Leader);
-        return result;
-    }
-
-    private async Task<Step<WriteResult>> WriteToAsync(Uri node, byte[] body, CancellationToken token)
-    {
-        NodeAnswer answer;
-        try
-        {
-            answer = await SendAsync(HttpMethod.Post, node, "write", body, token).ConfigureAwait(false);
-        }
-        catch (NodeUnreachableException ex) when (!ex.MaybeDelivered)
-        {
-            Forget(node);
-            return new Step<WriteResult>.Skip(ex.Message);
-        }
-        catch (NodeUnreachableException ex)
-        {
-            Forget(node);
-            throw new LeaderKvOutcomeUnknownException(
-                $"The write was sent to {NodeUrl.Format(node)} but no answer arrived ({ex.Message}); it may or may not have been written. Read the key before writing it again.",
-                node, index: null, term: null, inner: ex);
-        }
-
-        var outcome = answer.Text("outcome");
-        if (answer.IsSuccess && outcome is null or "committed")
-        {
-            return new Step<WriteResult>.Done(new WriteResult(
-                answer.Long("index") ?? 0,
-                answer.Long("term") ?? 0,
-                (int)(answer.Long("acks") ?? 0),
-                (int)(answer.Long("required") ?? 0),
-                TimeSpan.FromMilliseconds(answer.Double("quorum_delay_ms") ?? 0),
-                node));
-        }
-
-        if (answer.IsNotLeader)
-        {
-            Forget(node);
-            return new Step<WriteResult>.Redirect(answer.LeaderHint, answer.LeaderHint is { } hint
-                ? $"not the leader; the leader is {NodeUrl.Format(hint)}"
-                : "not the leader, and it names no leader");
-        }
-
-        if (answer.Status == HttpStatusCode.ServiceUnavailable)
-        {
-            Forget(node);
-            return new Step<WriteResult>.Wait(answer.RetryAfter, answer.Detail);
-        }
-
-        if (outcome == "unknown" || (int)answer.Status >= 500)
-        {
-            throw new LeaderKvOutcomeUnknownException(
-                $"{NodeUrl.Format(node)} answered {(int)answer.Status}: {answer.Detail} The write may or may not survive; read the key before writing it again.",
-                node, answer.Long("index"), answer.Long("term"), answer.Status, answer.ProblemType);
-        }
-
-        throw new LeaderKvRejectedException(
-            $"{NodeUrl.Format(node)} rejected the write with {(int)answer.Status}: {answer.Detail}",
-            node, answer.Status, answer.ProblemType);
-    }
 
     private async Task<Step<Uri>> AskForLeaderAsync(Uri node, CancellationToken token)
     {
@@ -355,7 +271,8 @@ public sealed class LeaderKvClient : IDisposable
             query.Add("waitMs=" + ((long)wait.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
         }
 
-        var target = query.Count == 0 ? path : path + "?" + string.Join('&', query);
+        AddConsistency(query, read);
+        var target = query.Count == 0 ? path : (path.Contains('?', StringComparison.Ordinal) ? path + "&" : path + "?") + string.Join('&', query);
         NodeAnswer answer;
         if (read?.Node is { } node)
         {
@@ -367,6 +284,13 @@ public sealed class LeaderKvClient : IDisposable
             try
             {
                 answer = await SendAsync(HttpMethod.Get, leader, target, null, token).ConfigureAwait(false);
+                if (answer.IsNotLeader)
+                {
+                    // The leader moved (a linearizable read says so): follow it once.
+                    Forget(leader);
+                    answer = await SendOnceAsync(HttpMethod.Get, answer.LeaderHint ?? await LeaderAsync(token).ConfigureAwait(false), target, null, token)
+                        .ConfigureAwait(false);
+                }
             }
             catch (NodeUnreachableException)
             {
@@ -413,12 +337,18 @@ public sealed class LeaderKvClient : IDisposable
         }
     }
 
-    private async Task<NodeAnswer> SendAsync(HttpMethod method, Uri node, string path, byte[]? body, CancellationToken token)
+    private async Task<NodeAnswer> SendAsync(
+        HttpMethod method, Uri node, string path, byte[]? body, CancellationToken token, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
     {
         using var request = new HttpRequestMessage(method, new Uri(node, path));
         if (body is not null)
         {
             request.Content = new ByteArrayContent(body) { Headers = { ContentType = JsonContentType } };
+        }
+
+        foreach (var (name, value) in headers ?? [])
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
         }
 
         if (_options.ApiKey is { } apiKey)
@@ -430,7 +360,10 @@ public sealed class LeaderKvClient : IDisposable
         {
             using var response = await _http().SendAsync(request, token).ConfigureAwait(false);
             var bytes = await response.Content.ReadAsByteArrayAsync(token).ConfigureAwait(false);
-            return new NodeAnswer(node, response.StatusCode, ParseOrNull(bytes), RetryAfter(response));
+            return new NodeAnswer(node, response.StatusCode, ParseOrNull(bytes), RetryAfter(response))
+            {
+                Replayed = response.Headers.TryGetValues(IdempotentReplayedHeader, out var replayed) && replayed.Contains("true", StringComparer.OrdinalIgnoreCase),
+            };
         }
         catch (HttpRequestException ex)
         {
@@ -493,21 +426,6 @@ public sealed class LeaderKvClient : IDisposable
         (int)answer.Status is >= 400 and < 500
             ? new LeaderKvRejectedException($"{NodeUrl.Format(answer.Node)} refused {what} with {(int)answer.Status}: {answer.Detail}", answer.Node, answer.Status, answer.ProblemType)
             : new LeaderKvException($"{NodeUrl.Format(answer.Node)} answered {what} with {(int)answer.Status}: {answer.Detail}", answer.Node, answer.Status, answer.ProblemType);
-
-    private static byte[] WriteBody(string key, Action<Utf8JsonWriter> writeValue)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("key", key);
-            writer.WritePropertyName("value");
-            writeValue(writer);
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
 
     /// <summary>The nodes a status names: its leader, and on a leader every follower.</summary>
     private static IEnumerable<Uri> NamedNodes(NodeStatus status)

@@ -18,6 +18,12 @@ public sealed record LeaderKvClientOptions
     /// <summary>The longest <c>Retry-After</c> honoured as given; longer ones are cut to this so one call stays bounded.</summary>
     public TimeSpan RetryAfterMax { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How many times a write whose outcome was unknown is sent again (with the same Idempotency-Key, so it
+    /// is never written twice) before <see cref="LeaderKvOutcomeUnknownException"/> reaches the caller.
+    /// </summary>
+    public int UnknownOutcomeRetries { get; init; } = 3;
+
     /// <summary>Sent as <c>Authorization: Bearer …</c> to nodes started with API_KEYS; null sends none.</summary>
     public string? ApiKey { get; init; }
 
@@ -27,6 +33,7 @@ public sealed record LeaderKvClientOptions
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttempts, 1, nameof(MaxAttempts));
+        ArgumentOutOfRangeException.ThrowIfNegative(UnknownOutcomeRetries, nameof(UnknownOutcomeRetries));
         ArgumentOutOfRangeException.ThrowIfLessThan(BackoffInitial, TimeSpan.Zero, nameof(BackoffInitial));
         ArgumentOutOfRangeException.ThrowIfLessThan(BackoffMax, BackoffInitial, nameof(BackoffMax));
         ArgumentOutOfRangeException.ThrowIfLessThan(RetryAfterMax, TimeSpan.Zero, nameof(RetryAfterMax));

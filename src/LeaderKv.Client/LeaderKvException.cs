@@ -58,3 +58,21 @@ public sealed class LeaderKvOutcomeUnknownException(
     /// <summary>The term the write was proposed in; null when the node did not say.</summary>
     public long? Term { get; } = term;
 }
+
+/// <summary>
+/// The write's condition (<see cref="WriteOptions.IfIndex"/>, <see cref="WriteOptions.CreateOnly"/>) did not
+/// hold when the leader applied it: the write is committed with no effect, so nothing was changed. Read
+/// the key again (its version is <see cref="CurrentIndex"/>) before deciding what to write.
+/// </summary>
+public sealed class LeaderKvConditionFailedException(string message, Uri node, long? index, long currentIndex, bool replayed, string? problemType = null)
+    : LeaderKvException(message, node, HttpStatusCode.PreconditionFailed, problemType)
+{
+    /// <summary>The index of the write that failed its condition.</summary>
+    public long? Index { get; } = index;
+
+    /// <summary>The key's version the condition was checked against; 0 when the key did not exist.</summary>
+    public long CurrentIndex { get; } = currentIndex;
+
+    /// <summary>This is the answer to an earlier attempt with the same idempotency key.</summary>
+    public bool Replayed { get; } = replayed;
+}

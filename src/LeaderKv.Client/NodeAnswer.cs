@@ -10,6 +10,9 @@ internal sealed record NodeAnswer(Uri Node, HttpStatusCode Status, JsonElement? 
 
     public bool IsSuccess => (int)Status is >= 200 and < 300;
 
+    /// <summary>The node answered a repeated Idempotency-Key with the first write's answer (<c>Idempotent-Replayed: true</c>).</summary>
+    public bool Replayed { get; init; }
+
     public string? ProblemType => Text("type");
 
     /// <summary>The seed's refusal of a write on a follower: 400 with its fixed detail (and, from LeaderKV, a not-leader type).</summary>

@@ -2,12 +2,15 @@ using System.Text.Json.Serialization;
 using LeaderKv.Core;
 using LeaderKv.Node.Configuration;
 using LeaderKv.Node.Contracts;
+using LeaderKv.Node.Dashboard;
 using LeaderKv.Node.Durability;
 using LeaderKv.Node.Endpoints;
+using LeaderKv.Node.Faults;
 using LeaderKv.Node.Observability;
 using LeaderKv.Node.Observability.OpenApi;
 using LeaderKv.Node.Replication;
 using LeaderKv.Node.Security;
+using LeaderKv.Node.Watch;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace LeaderKv.Node;
@@ -57,25 +60,33 @@ public static class NodeHost
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<IDelaySource>(_ => new UniformDelaySource(
             settings.DelayMin, settings.DelayMax, settings.DelaySeed is { } seed ? new Random(seed) : new Random()));
+        builder.Services.AddSingleton<WatchHub>();
         builder.Services.AddSingleton<ReplicaDriver>();
         builder.Services.AddSingleton<INodeStore>(services => services.GetRequiredService<ReplicaDriver>());
         builder.Services.AddHostedService(services => services.GetRequiredService<ReplicaDriver>());
 
         builder.Services.AddDurability(settings);
         builder.Services.AddNodeObservability(settings);
+        builder.Services.AddDashboard(settings);
         configureServices?.Invoke(builder.Services);
         // After the callers' services, so that whichever server ends up registered is the one guarded.
         builder.Services.GuardReplicationExposure();
+        builder.Services.AddFaultInjection(settings);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestGuardMiddleware>();
         app.MapClientEndpoints(settings);
+        app.MapKvWriteEndpoints(settings);
+        app.MapKvReadEndpoints(settings);
+        app.MapWatchEndpoints();
         app.MapReplicationEndpoints(settings);
         app.MapStatusEndpoints(settings);
+        app.MapFaultEndpoints(settings);
         app.MapMetricsEndpoint();
         app.MapApiDescription();
+        app.MapDashboard();
         return app;
     }
 }

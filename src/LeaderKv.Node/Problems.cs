@@ -8,7 +8,7 @@ namespace LeaderKv.Node;
 /// kept where the seed defines them (400 for a write to a follower or a replicate to the leader,
 /// 500 for quorum not met) because seed clients depend on them.
 /// </summary>
-public static class Problems
+public static partial class Problems
 {
     private const string TypeBase = "https://leaderkv.dev/problems/";
 
@@ -121,6 +121,31 @@ public static class Problems
         title: "Write quorum not met",
         type: TypeBase + "quorum-not-met",
         extensions: new Dictionary<string, object?> { ["index"] = index, ["term"] = term, ["acks"] = acks, ["required"] = required, ["outcome"] = "unknown" });
+
+    /// <summary>
+    /// 412: the write's condition (If-Match / If-None-Match) did not hold when its entry was applied.
+    /// The entry is committed at <paramref name="index"/> with no effect; <paramref name="currentIndex"/>
+    /// is the key's version it was checked against (0: the key did not exist).
+    /// </summary>
+    public static ProblemHttpResult PreconditionFailed(string key, long index, long term, long currentIndex) => TypedResults.Problem(
+        detail: currentIndex == 0
+            ? $"The condition did not hold: key '{key}' does not exist. Nothing was changed (the write is committed at index {index} with no effect)."
+            : $"The condition did not hold: key '{key}' is at index {currentIndex}. Nothing was changed (the write is committed at index {index} with no effect).",
+        statusCode: StatusCodes.Status412PreconditionFailed,
+        title: "Precondition failed",
+        type: TypeBase + "precondition-failed",
+        extensions: new Dictionary<string, object?>
+        {
+            ["key"] = key, ["currentIndex"] = currentIndex, ["index"] = index, ["term"] = term, ["outcome"] = "committed", ["verdict"] = "condition-failed",
+        });
+
+    /// <summary>422: the Idempotency-Key names an earlier write that asked something else.</summary>
+    public static ProblemHttpResult IdempotencyKeyReused(string idempotencyKey, long index) => TypedResults.Problem(
+        detail: $"The Idempotency-Key '{idempotencyKey}' was used for a different write (index {index}): a retry must repeat the same key, value, operation and condition. Nothing was written; use a new key for a new write.",
+        statusCode: StatusCodes.Status422UnprocessableEntity,
+        title: "Idempotency key reused",
+        type: TypeBase + "idempotency-key-reused",
+        extensions: new Dictionary<string, object?> { ["index"] = index, ["outcome"] = "rejected" });
 
     public static ProblemHttpResult MalformedJson(string reason) => TypedResults.Problem(
         detail: $"The body is not valid JSON: {reason}",

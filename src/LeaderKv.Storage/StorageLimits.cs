@@ -25,6 +25,12 @@ public static class StorageLimits
     /// </summary>
     public const int SpaceProbeBytes = MaxValueBytes + (64 * 1024);
 
+    /// <summary>
+    /// A client's <c>Idempotency-Key</c> rides in every log record of its write and in the replicated
+    /// table for an hour; 255 bytes is ample for a UUID or a request id and bounds that memory.
+    /// </summary>
+    public const int MaxIdempotencyKeyBytes = 255;
+
     /// <summary>Entries per <c>AppendAsync</c> call: bounds the time one batch holds the writer.</summary>
     public const int MaxEntriesPerAppend = 16 * 1024;
 

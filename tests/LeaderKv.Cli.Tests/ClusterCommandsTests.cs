@@ -49,6 +49,46 @@ public sealed class ClusterCommandsTests(RunningCluster fixture) : IClassFixture
         Assert.Equal("\"hello world\"", getText.Output.Trim());
     }
 
+    /// <summary>Goal: list prints a prefix's keys in key order, and watch prints each new change once. Method: put three keys under a fresh prefix while watch runs.</summary>
+    [Fact]
+    public async Task List_prints_a_prefix_in_key_order_and_watch_prints_one_line_per_change()
+    {
+        var prefix = $"lw-{Guid.NewGuid():N}/";
+        var written = new StringWriter();
+        var output = TextWriter.Synchronized(written);
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var http = new HttpClient { BaseAddress = fixture.Cluster.LeaderUrl, Timeout = TimeSpan.FromSeconds(30) };
+        // From the index before the writes, so the watch sees them whenever its stream opens.
+        var since = (await http.GetFromJsonAsync<System.Text.Json.JsonElement>("status")).GetProperty("appliedThrough").GetInt64();
+        var watching = CliApp.RunAsync(["watch", prefix, "--since", since.ToString(System.Globalization.CultureInfo.InvariantCulture), "--leader", fixture.LeaderUrl], output, TextWriter.Null, stop.Token);
+        foreach (var key in new[] { "b", "a", "c" })
+        {
+            var put = await CliRun.RunAsync("put", prefix + key, $"\"{key}\"", "--leader", fixture.LeaderUrl);
+            Assert.True(put.ExitCode == 0, put.ToString());
+        }
+
+        var list = await CliRun.RunAsync("list", prefix, "--leader", fixture.LeaderUrl);
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Equal([prefix + "a", prefix + "b", prefix + "c"], list.OutputLines.Select(line => line.Split(' ')[0]));
+        Assert.StartsWith(prefix + "a \"a\" ", list.OutputLines[0], StringComparison.Ordinal);
+
+        await LeaderKv.TestSupport.Eventually.WaitUntilAsync(() => Lines(output, written).Count >= 3, TimeSpan.FromSeconds(60), "watch to print three changes", () => string.Join(" | ", Lines(output, written)));
+        await stop.CancelAsync();
+        Assert.Equal(0, await watching);
+        var changes = Lines(output, written);
+        Assert.Equal([prefix + "b", prefix + "a", prefix + "c"], changes.Select(line => line.Split(' ')[2]));
+        Assert.All(changes, line => Assert.Equal("put", line.Split(' ')[1]));
+    }
+
+    private static List<string> Lines(TextWriter synchronized, StringWriter writer)
+    {
+        // TextWriter.Synchronized locks the wrapper itself.
+        lock (synchronized)
+        {
+            return [.. writer.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries)];
+        }
+    }
+
     [Fact]
     public async Task Get_of_a_missing_key_exits_1_with_a_message()
     {

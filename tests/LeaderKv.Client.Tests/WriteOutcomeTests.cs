@@ -44,7 +44,7 @@ public sealed class WriteOutcomeTests
         Assert.Single(nodes.Requests);
     }
 
-    /// <summary>Goal: a write that was sent but got no answer is never retried automatically: it may have been written.</summary>
+    /// <summary>Goal: with unknown-outcome retries off, a write that was sent but got no answer is not sent elsewhere: it may have been written.</summary>
     [Fact]
     public async Task A_connection_that_breaks_after_sending_is_outcome_unknown_without_an_index()
     {

@@ -58,6 +58,7 @@ internal static class TestData
         {
             Assert.Equal(e[i].Index, a[i].Index);
             Assert.Equal(e[i].Term, a[i].Term);
+            Assert.True(e[i].SameWrite(a[i]), $"entry {e[i].Index} differs: {e[i]} / {a[i]}");
             Assert.Equal(e[i].Key, a[i].Key);
             Assert.Equal(e[i].Value.ToArray(), a[i].Value.ToArray());
         }

@@ -18,11 +18,13 @@ public sealed class LocalCluster : IAsyncDisposable
     // Never disposed: a SemaphoreSlim whose wait handle is never asked for holds no OS resource,
     // and keeping it alive lets StopAsync and DisposeAsync be called in any order, any number of times.
     private readonly SemaphoreSlim _stopLock = new(1, 1);
+    private readonly string _nodeAssembly;
     private bool _stopped;
 
-    private LocalCluster(LocalClusterOptions options, NodeLauncher launcher, List<NodeProcess> nodes, string? temporaryDataDirectory)
+    private LocalCluster(LocalClusterOptions options, NodeLauncher launcher, List<NodeProcess> nodes, string? temporaryDataDirectory, string nodeAssembly)
     {
         _options = options;
+        _nodeAssembly = nodeAssembly;
         _launcher = launcher;
         _nodes = nodes;
         _temporaryDataDirectory = temporaryDataDirectory;
@@ -85,7 +87,7 @@ public sealed class LocalCluster : IAsyncDisposable
 
         var (leaderSpec, followerSpecs) = NodeSpec.ForCluster(options);
         var launcher = new NodeLauncher();
-        var cluster = new LocalCluster(options, launcher, [], temporary);
+        var cluster = new LocalCluster(options, launcher, [], temporary, nodeAssembly);
         try
         {
             // Followers first: the leader replicates to them from its first write on.
@@ -145,6 +147,67 @@ public sealed class LocalCluster : IAsyncDisposable
             }
 
             _stopped = true;
+        }
+        finally
+        {
+            _stopLock.Release();
+        }
+    }
+
+    /// <summary>kill -9 of one node (the dashboard's stop button): it stays down until <see cref="RestartAsync"/>.</summary>
+    public Task<NodeProcess> KillAsync(string name) => ControlAsync(name, async node =>
+    {
+        await node.KillAsync().ConfigureAwait(false);
+        return node;
+    });
+
+    /// <summary>SIGSTOP of one node: frozen, its sockets open, until <see cref="ResumeAsync"/>.</summary>
+    public Task<NodeProcess> PauseAsync(string name) => ControlAsync(name, node =>
+    {
+        node.Pause();
+        return Task.FromResult(node);
+    });
+
+    /// <summary>SIGCONT of one paused node.</summary>
+    public Task<NodeProcess> ResumeAsync(string name) => ControlAsync(name, node =>
+    {
+        node.Resume();
+        return Task.FromResult(node);
+    });
+
+    /// <summary>
+    /// Stops one node if it still runs (SIGTERM, as <see cref="StopAsync"/>), starts it again with the
+    /// same environment (port, data directory, PEERS), and returns the new process once it is healthy.
+    /// </summary>
+    public Task<NodeProcess> RestartAsync(string name, CancellationToken token) => ControlAsync(name, async node =>
+    {
+        await node.StopAsync(_options.StopTimeout).ConfigureAwait(false);
+        var restarted = await NodeProcess.StartAsync(_launcher, _nodeAssembly, node.Spec, _options.NodeOutput).ConfigureAwait(false);
+        _nodes[_nodes.IndexOf(node)] = restarted;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(token);
+        deadline.CancelAfter(_options.StartTimeout);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            await restarted.WaitHealthyAsync(http, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+        {
+            throw new ClusterStartException($"{name} was not healthy within {_options.StartTimeout.TotalSeconds:0} s of its restart.", restarted);
+        }
+
+        return restarted;
+    });
+
+    /// <summary>One control action at a time, and none once the cluster is stopping.</summary>
+    private async Task<NodeProcess> ControlAsync(string name, Func<NodeProcess, Task<NodeProcess>> action)
+    {
+        await _stopLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_stopped, this);
+            var node = _nodes.FirstOrDefault(n => n.Name == name) ?? throw new KeyNotFoundException($"No node is named '{name}'.");
+            return await action(node).ConfigureAwait(false);
         }
         finally
         {

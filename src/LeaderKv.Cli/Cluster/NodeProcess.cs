@@ -16,6 +16,8 @@ public sealed class NodeProcess
         "ROLE", "FOLLOWERS", "PEERS", "WRITE_QUORUM", "MIN_DELAY", "MAX_DELAY", "REPLICATION_MODE", "NODE_ID", "LEADER_URL",
         // One exported DATA_DIR would otherwise give all nodes the same directory.
         "DATA_DIR", "FSYNC",
+        // Only the `up` that started a node may hand it process controls (it sets them per cluster).
+        "LEADERKV_CONTROL_URL", "LEADERKV_CONTROL_TOKEN",
     ];
 
     private readonly Process _process;
@@ -43,6 +45,12 @@ public sealed class NodeProcess
     public bool IsHealthy { get; private set; }
 
     public bool HasExited => _stopped || _process.HasExited;
+
+    /// <summary>True while the process is frozen by <see cref="Pause"/> (SIGSTOP) and not yet resumed.</summary>
+    public bool IsPaused { get; private set; }
+
+    /// <summary>True once this node was stopped, killed or replaced on purpose (not a crash).</summary>
+    public bool ExitRequested { get; private set; }
 
     internal static async Task<NodeProcess> StartAsync(
         NodeLauncher launcher, string nodeAssemblyPath, NodeSpec spec, Action<string, string>? output)
@@ -135,6 +143,13 @@ public sealed class NodeProcess
             return;
         }
 
+        ExitRequested = true;
+        if (IsPaused)
+        {
+            // A frozen process cannot act on SIGTERM.
+            Resume();
+        }
+
         if (!_process.HasExited)
         {
             if (OperatingSystem.IsWindows())
@@ -161,6 +176,42 @@ public sealed class NodeProcess
         await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
         _stopped = true;
         _process.Dispose();
+    }
+
+    /// <summary>SIGKILL, as <c>kill -9</c>: no shutdown, no flush beyond what the node already fsynced. Returns once the process is gone.</summary>
+    internal async Task KillAsync()
+    {
+        ExitRequested = true;
+        if (_stopped)
+        {
+            return;
+        }
+
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        IsPaused = false;
+    }
+
+    /// <summary>SIGSTOP: the node stops answering anything (peers, clients, its own timers) without closing a socket.</summary>
+    internal void Pause()
+    {
+        if (!_stopped && !_process.HasExited && PosixSignals.Send(ProcessId, PosixSignals.SigStop))
+        {
+            IsPaused = true;
+        }
+    }
+
+    /// <summary>SIGCONT: the node carries on where it was frozen.</summary>
+    internal void Resume()
+    {
+        if (!_stopped && !_process.HasExited && PosixSignals.Send(ProcessId, PosixSignals.SigCont))
+        {
+            IsPaused = false;
+        }
     }
 
     private void OnLine(string? line)

@@ -12,6 +12,12 @@ internal static partial class PosixSignals
     public const int SigKill = 9;
     public const int SigTerm = 15;
 
+    /// <summary>SIGSTOP: the process is frozen until SIGCONT (Linux's number; BSD and macOS use 17).</summary>
+    public static int SigStop => OperatingSystem.IsLinux() ? 19 : 17;
+
+    /// <summary>SIGCONT (Linux's number; BSD and macOS use 19).</summary>
+    public static int SigCont => OperatingSystem.IsLinux() ? 18 : 19;
+
     /// <summary>True when the signal was delivered; false when no such process exists any more.</summary>
     public static bool Send(int processId, int signal)
     {

@@ -119,10 +119,18 @@ internal static class UpCommand
             ? $"Starting {options.Followers + 1} nodes with automatic failover ({settings})..."
             : $"Starting a leader and {options.Followers} followers without failover ({settings})...");
 
+        // The dashboard's stop/pause/restart buttons: a loopback endpoint whose URL and token only these nodes get.
+        await using var control = await ControlEndpoint.StartAsync(line => output.WriteLine($"dashboard: {line}"), stop.Token);
+        options = options with
+        {
+            ExtraEnvironment = new Dictionary<string, string>(options.ExtraEnvironment.Concat(control.Environment)),
+        };
+
         LocalCluster cluster;
         try
         {
             cluster = await LocalCluster.StartAsync(options, stop.Token);
+            control.Attach(cluster);
         }
         catch (ClusterStartException ex)
         {
@@ -156,6 +164,7 @@ internal static class UpCommand
 
             await output.WriteLineAsync($"All {cluster.Nodes.Count} nodes are healthy.");
             await output.WriteLineAsync(await DescribeLeaderAsync(cluster, stop.Token));
+            await output.WriteLineAsync($"Dashboard: {NodeAddress.Format(cluster.Nodes.OrderBy(n => n.Url.Port).First().Url)}/ui (any node's /ui; its buttons stop, pause and restart nodes).");
             await output.WriteLineAsync("Press Ctrl+C to stop.");
             var watchers = cluster.Nodes.Select(n => ReportUnexpectedExitAsync(n, error, stop.Token)).ToList();
             try
@@ -222,9 +231,10 @@ internal static class UpCommand
         try
         {
             var exitCode = await node.WaitForExitAsync(stopping);
-            if (stopping.IsCancellationRequested)
+            if (stopping.IsCancellationRequested || node.ExitRequested)
             {
                 // Ctrl+C in a terminal reaches the nodes too; they may exit before the CLI stops them.
+                // A node stopped from the dashboard was reported by the control endpoint.
                 return;
             }
 

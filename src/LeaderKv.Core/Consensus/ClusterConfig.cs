@@ -107,6 +107,12 @@ public sealed record ClusterConfig
     /// <summary>Applied entries kept in memory for catch-up; older ones are compacted away (a follower that needs them gets a snapshot).</summary>
     public int LogTailEntries { get; init; } = 100_000;
 
+    /// <summary>Expiry entries a leader proposes at most per call of <see cref="Replica.ExpireDue"/>: a burst of deadlines spreads over ticks.</summary>
+    public int MaxExpiriesPerTick { get; init; } = 1000;
+
+    /// <summary>How many idempotency records the table keeps and for how long; must be the same on every node (a constant outside tests).</summary>
+    public IdempotencyLimits Idempotency { get; init; } = IdempotencyLimits.Default;
+
     /// <summary>
     /// The seed's race, kept for teaching (<c>REPLICATION_MODE=unordered</c>): a follower shows each
     /// entry the moment it arrives, so the last to arrive wins whatever its index. Single-term only.

@@ -34,6 +34,9 @@ public sealed record AppendRequest : Message
 
     public required long LeaderIncarnation { get; init; }
 
+    /// <summary>The leader's latest linearizable-read round when it built this append (0: none); the follower echoes it.</summary>
+    public long ReadRound { get; init; }
+
     public TimeSpan Delay { get; init; }
 }
 
@@ -60,6 +63,9 @@ public sealed record AppendResponse : Message
     public long LeaderIncarnation { get; init; }
 
     public bool Tainted { get; init; }
+
+    /// <summary>The <see cref="AppendRequest.ReadRound"/> of the append this answers: confirms the leader's reads of that round.</summary>
+    public long ReadRound { get; init; }
 
     /// <summary>
     /// Nothing was taken: the request's term was stale (then <see cref="Message.Term"/> is higher), or, in
@@ -133,19 +139,37 @@ public sealed record SnapshotRequest : Message
     public required long LeaderIncarnation { get; init; }
 }
 
-/// <summary>A node's table as of <see cref="Index"/>: every entry ≤ it is applied (and so committed).</summary>
+/// <summary>
+/// A node's table as of <see cref="Index"/>: every entry ≤ it is applied (and so committed). Besides
+/// the values it carries what the history decided that a new leader must remember: the idempotency
+/// records (oldest first) and the table's clock.
+/// </summary>
 public sealed record SnapshotImage(long Index, IReadOnlyList<KeyValuePair<string, VersionedValue>> Entries)
 {
-    public static SnapshotImage Of(KeyValueTable table, long index) => new(index, table.Entries.ToArray());
+    public IReadOnlyList<IdempotencyRecord> Idempotency { get; init; } = [];
 
-    public KeyValueTable ToTable()
+    public long ClockMs { get; init; }
+
+    public static SnapshotImage Of(KeyValueTable table, long index) => new(index, table.Entries.ToArray())
     {
-        var table = new KeyValueTable();
+        Idempotency = table.IdempotencyRecords.ToArray(),
+        ClockMs = table.ClockMs,
+    };
+
+    public KeyValueTable ToTable(IdempotencyLimits? limits = null)
+    {
+        var table = new KeyValueTable(limits);
         foreach (var (key, value) in Entries)
         {
             table.Set(key, value);
         }
 
+        foreach (var record in Idempotency)
+        {
+            table.RestoreIdempotency(record);
+        }
+
+        table.RestoreClock(ClockMs);
         return table;
     }
 }

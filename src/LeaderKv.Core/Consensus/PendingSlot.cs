@@ -18,9 +18,15 @@ internal sealed class PendingSlot(long index, TimeSpan[] delays)
     public bool SelfAccepted { get; set; }
 
     /// <summary>A client waits for this slot (false for slots re-proposed during recovery).</summary>
-    public bool HasClient { get; init; }
+    public bool HasClient { get; set; }
 
     public bool OutcomeGiven { get; set; }
+
+    /// <summary>The answer waits until the slot is applied: its verdict (a condition, an idempotency key) is decided only then.</summary>
+    public bool NeedsVerdict { get; set; }
+
+    /// <summary>Seen committed while its answer waits for the apply: it can no longer become unknown by lack of acks.</summary>
+    public bool CommittedSeen { get; set; }
 
     public int Acks => BitOperations.PopCount(_acked);
 

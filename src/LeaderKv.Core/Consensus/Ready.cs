@@ -26,14 +26,24 @@ public sealed class Ready
     /// <summary>Entries that became visible, in index order.</summary>
     public IReadOnlyList<LogEntry> Applied { get; init; } = [];
 
+    /// <summary>
+    /// What each applied entry did, in the same order: <c>Verdicts[i]</c> belongs to <c>Applied[i]</c>
+    /// (and carries its index). A put or delete whose condition failed, or a replayed idempotency key,
+    /// is applied with no effect; a watcher tells them apart here.
+    /// </summary>
+    public IReadOnlyList<WriteVerdict> Verdicts { get; init; } = [];
+
     public IReadOnlyList<WriteOutcome> Outcomes { get; init; } = [];
+
+    /// <summary>Linearizable reads answered: confirmed at a read index (serve once it is applied), or refused.</summary>
+    public IReadOnlyList<ReadIndexResult> Reads { get; init; } = [];
 
     /// <summary>Things an operator wants in the log: elections, step-downs, followers lost and back.</summary>
     public IReadOnlyList<ReplicaEvent> Events { get; init; } = [];
 
     public bool IsEmpty =>
         HardState is null && Entries.Count == 0 && Snapshot is null && Messages.Count == 0
-        && Applied.Count == 0 && Outcomes.Count == 0 && Events.Count == 0;
+        && Applied.Count == 0 && Outcomes.Count == 0 && Events.Count == 0 && Reads.Count == 0;
 }
 
 /// <summary>The state a node must never forget: its term and the vote it granted in it (to whom, and to which run of that node).</summary>
@@ -60,7 +70,12 @@ public enum WriteOutcomeKind
 /// <param name="Kind">Committed or unknown.</param>
 /// <param name="Acks">Follower acks in that term when the outcome was decided.</param>
 /// <param name="CompletingDelay">The simulated lag of the ack that completed the quorum (zero when none was needed).</param>
-public readonly record struct WriteOutcome(long Index, long Term, WriteOutcomeKind Kind, int Acks, TimeSpan CompletingDelay);
+/// <param name="Verdict">
+/// For a write with a condition or an idempotency key: what applying it did (such a write is answered
+/// once it is committed and applied, in index order). Null for a plain write, answered when committed,
+/// and for unknown outcomes.
+/// </param>
+public readonly record struct WriteOutcome(long Index, long Term, WriteOutcomeKind Kind, int Acks, TimeSpan CompletingDelay, WriteVerdict? Verdict = null);
 
 public enum ReplicaEventKind
 {

@@ -339,6 +339,10 @@ public sealed partial class Replica
             Log.Accept(entry);
             _toPersist.Add(entry);
             _pending[index] = new PendingSlot(index, []);
+            if (entry.IdempotencyKey is { } idempotencyKey)
+            {
+                _inLogIdempotency[idempotencyKey] = index;
+            }
         }
 
         _recoveredThrough = last;

@@ -11,6 +11,7 @@ public sealed partial class Replica
             {
                 From = Id, To = append.From, Term = Term, RequestId = append.RequestId, LeaderIncarnation = append.LeaderIncarnation,
                 Acked = [], AppliedThrough = AppliedThrough, Incarnation = Incarnation, Tainted = Tainted, Rejected = true, DiskFull = StorageFull,
+                ReadRound = append.ReadRound,
             });
             return;
         }
@@ -63,7 +64,7 @@ public sealed partial class Replica
             acked.Add(entry.Index);
             if (_config.ApplyOnArrival && isNew)
             {
-                Table.Apply(accepted);
+                _arrivalVerdicts[accepted.Index] = Table.Apply(accepted);
             }
         }
 
@@ -73,6 +74,7 @@ public sealed partial class Replica
         {
             From = Id, To = append.From, Term = Term, RequestId = append.RequestId, LeaderIncarnation = append.LeaderIncarnation,
             Acked = acked, Refused = refused ?? [], AppliedThrough = AppliedThrough, Incarnation = Incarnation, Tainted = Tainted, DiskFull = StorageFull,
+            ReadRound = append.ReadRound,
         });
     }
 
@@ -166,7 +168,7 @@ public sealed partial class Replica
             return;
         }
 
-        Table = snapshot.ToTable();
+        Table = snapshot.ToTable(_config.Idempotency);
         AppliedThrough = snapshot.Index;
         CommitIndex = Math.Max(CommitIndex, snapshot.Index);
         Log.ResetTo(snapshot.Index);

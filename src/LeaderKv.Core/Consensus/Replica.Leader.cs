@@ -5,6 +5,15 @@ public sealed partial class Replica
 {
     private readonly Dictionary<string, PeerProgress> _peers;
     private readonly Dictionary<long, PendingSlot> _pending = [];
+
+    // Committed slots whose client waits for the verdict, which comes when the slot is applied (in index order).
+    private readonly Dictionary<long, PendingSlot> _awaitingApply = [];
+
+    // Idempotency keys of entries in this leader's log above its applied index: a retry joins the entry.
+    private readonly Dictionary<string, long> _inLogIdempotency = new(StringComparer.Ordinal);
+
+    // Keys with an expiry entry in the log, and the version it expires.
+    private readonly Dictionary<string, long> _expiring = new(StringComparer.Ordinal);
     private long _commitNoticed;
     private long _highestAnsweredCommitted;
     private long _leaderSinceTick;
@@ -12,7 +21,7 @@ public sealed partial class Replica
     /// <summary>The leader's view of each follower (empty unless this node leads).</summary>
     public IReadOnlyCollection<PeerProgress> Peers => _peers.Values;
 
-    /// <summary>True when <see cref="Propose"/> would take a write now: this node leads, has recovered, can log, and hears from W followers that can.</summary>
+    /// <summary>True when <see cref="Propose(WriteCommand, long)"/> would take a write now: this node leads, has recovered, can log, and hears from W followers that can.</summary>
     public bool CanAcceptWrites => Role == ReplicaRole.Leader && !_recovering && !StorageFull && ReachableFollowers() >= _config.WriteQuorum;
 
     /// <summary>Slots proposed in this term and not yet under the commit index.</summary>
@@ -23,9 +32,21 @@ public sealed partial class Replica
     /// delay. Its outcome (committed or unknown) comes later in a <see cref="Ready"/>; a rejection is
     /// immediate and means nothing entered the log.
     /// </summary>
-    public ProposeResult Propose(string key, ReadOnlyMemory<byte> value)
+    public ProposeResult Propose(string key, ReadOnlyMemory<byte> value) => Propose(WriteCommand.Put(key, value), nowMs: 0);
+
+    /// <summary>
+    /// Puts a client write in the log, stamped with <paramref name="nowMs"/> (the leader's clock, Unix
+    /// milliseconds: it ages idempotency records and sets the expiry deadline of a time-to-live).
+    /// A write with an idempotency key this leader already knows is not written again: an applied one
+    /// is answered with its record (<see cref="ProposeStatus.Replayed"/>), one still in the log is
+    /// joined (the same index; its outcome answers both). A write with a condition or an idempotency
+    /// key is answered once it is applied, with its verdict.
+    /// </summary>
+    public ProposeResult Propose(WriteCommand command, long nowMs)
     {
-        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentException.ThrowIfNullOrEmpty(command.Key);
+        Invariant.Check(command.Op != WriteOp.Expire, "expiry entries are the leader's own (ExpireDue)");
         if (Role != ReplicaRole.Leader)
         {
             return new ProposeResult(LeaderId is null ? ProposeStatus.NoLeader : ProposeStatus.NotLeader, 0, Term, LeaderId);
@@ -36,12 +57,20 @@ public sealed partial class Replica
             return new ProposeResult(ProposeStatus.Recovering, 0, Term, Id);
         }
 
+        // A retry of a known write logs nothing, so it is answered even when the disk is full or the quota is reached.
+        if (command.IdempotencyKey is { } idempotencyKey && Known(command, idempotencyKey) is { } known)
+        {
+            return known;
+        }
+
         if (StorageFull)
         {
             return new ProposeResult(ProposeStatus.StorageFull, 0, Term, Id);
         }
 
-        if (_config.MaxDataBytes > 0 && Table.GrowthOf(key, value.Length) is > 0 and var growth && Table.Bytes + growth > _config.MaxDataBytes)
+        // Deletes and shrinking overwrites are taken past the quota: they are how a full table is emptied.
+        if (_config.MaxDataBytes > 0 && Table.GrowthOf(command.Op, command.Key, command.Value.Length) is > 0 and var growth
+            && Table.Bytes + growth > _config.MaxDataBytes)
         {
             return new ProposeResult(ProposeStatus.QuotaExceeded, 0, Term, Id);
         }
@@ -56,8 +85,101 @@ public sealed partial class Replica
             return new ProposeResult(ProposeStatus.Overloaded, 0, Term, Id);
         }
 
-        var index = Log.LastIndex + 1;
-        var entry = new LogEntry(index, Term, key, value);
+        var expiresAt = command.Op == WriteOp.Put && command.TimeToLive is { } ttl ? nowMs + Math.Max(1, (long)ttl.TotalMilliseconds) : 0;
+        var entry = new LogEntry(Log.LastIndex + 1, Term, command.Key, command.Value)
+        {
+            Op = command.Op,
+            Condition = command.Condition,
+            IdempotencyKey = command.IdempotencyKey,
+            StampMs = nowMs,
+            ExpiresAtMs = expiresAt,
+        };
+        Append(entry, hasClient: true, needsVerdict: command.NeedsVerdict);
+        return new ProposeResult(ProposeStatus.Accepted, entry.Index, Term, Id);
+    }
+
+    /// <summary>
+    /// Proposes the expiry of every key whose deadline is at or before <paramref name="nowMs"/> (this
+    /// leader's clock), as a delete conditional on the version that carries the deadline: a key written
+    /// again meanwhile is kept. The deadline is in the replicated table, so a new leader expires what
+    /// its predecessor did not. Returns how many it proposed (at most <see cref="ClusterConfig.MaxExpiriesPerTick"/>).
+    /// </summary>
+    public int ExpireDue(long nowMs)
+    {
+        if (!CanAcceptWrites)
+        {
+            return 0;
+        }
+
+        var due = Table.DueBy(nowMs)
+            .Where(d => !(_expiring.TryGetValue(d.Key, out var index) && index == d.Index))
+            .Take(_config.MaxExpiriesPerTick)
+            .ToList();
+        var proposed = 0;
+        foreach (var (key, version) in due)
+        {
+            if (Log.LastIndex - CommitIndex >= _config.MaxUncommitted)
+            {
+                break;
+            }
+
+            var entry = new LogEntry(Log.LastIndex + 1, Term, key, ReadOnlyMemory<byte>.Empty)
+            {
+                Op = WriteOp.Expire,
+                Condition = WriteCondition.IfIndex(version),
+                StampMs = nowMs,
+            };
+            Append(entry, hasClient: false, needsVerdict: false);
+            _expiring[key] = version;
+            proposed++;
+        }
+
+        return proposed;
+    }
+
+    /// <summary>What to answer a write whose idempotency key this leader knows; null when it is new.</summary>
+    private ProposeResult? Known(WriteCommand command, string idempotencyKey)
+    {
+        var hash = WriteRequestHash.Of(command.Op, command.Key, command.Value.Span, command.Condition);
+        if (Table.TryGetIdempotency(idempotencyKey, out var record))
+        {
+            return record.RequestHash == hash
+                ? new ProposeResult(ProposeStatus.Replayed, record.Index, Term, Id) { Replay = record }
+                : new ProposeResult(ProposeStatus.IdempotencyKeyReused, record.Index, Term, Id);
+        }
+
+        if (!_inLogIdempotency.TryGetValue(idempotencyKey, out var index) || !Log.TryGet(index, out var entry))
+        {
+            return null;
+        }
+
+        if (WriteRequestHash.Of(entry) != hash)
+        {
+            return new ProposeResult(ProposeStatus.IdempotencyKeyReused, index, Term, Id);
+        }
+
+        // The same write is in the log, not yet applied: the retry waits for its outcome.
+        var slot = _pending.GetValueOrDefault(index) ?? _awaitingApply.GetValueOrDefault(index);
+        if (slot is null)
+        {
+            return null;
+        }
+
+        slot.NeedsVerdict = true;
+        if (!slot.HasClient || slot.OutcomeGiven)
+        {
+            // Re-armed: a slot re-proposed in recovery had no client, and one answered unknown may still commit.
+            slot.HasClient = true;
+            slot.OutcomeGiven = false;
+            OnSlotProgress(slot);
+        }
+
+        return new ProposeResult(ProposeStatus.Accepted, index, Term, Id);
+    }
+
+    private void Append(LogEntry entry, bool hasClient, bool needsVerdict)
+    {
+        var index = entry.Index;
         Log.Accept(entry);
         _toPersist.Add(entry);
         var delays = new TimeSpan[_config.Peers.Count];
@@ -66,7 +188,12 @@ public sealed partial class Replica
             delays[peer.Position] = _delays.Next(peer.Position, index);
         }
 
-        _pending[index] = new PendingSlot(index, delays) { HasClient = true };
+        _pending[index] = new PendingSlot(index, delays) { HasClient = hasClient, NeedsVerdict = needsVerdict };
+        if (entry.IdempotencyKey is { } idempotencyKey)
+        {
+            _inLogIdempotency[idempotencyKey] = index;
+        }
+
         foreach (var peer in _peers.Values.Where(p => !p.DiskFull))
         {
             peer.MarkSent(index, _tick);
@@ -76,8 +203,27 @@ public sealed partial class Replica
                 LeaderLastIndex = index, LeaderIncarnation = Incarnation, Delay = delays[peer.Position],
             });
         }
+    }
 
-        return new ProposeResult(ProposeStatus.Accepted, index, Term, Id);
+    /// <summary>The leader applied a slot: a write waiting for its verdict gets its answer now.</summary>
+    private void OnLeaderApplied(LogEntry entry, WriteVerdict verdict)
+    {
+        if (entry.IdempotencyKey is { } idempotencyKey && _inLogIdempotency.TryGetValue(idempotencyKey, out var index) && index == entry.Index)
+        {
+            _inLogIdempotency.Remove(idempotencyKey);
+        }
+
+        if (entry.Op == WriteOp.Expire && _expiring.TryGetValue(entry.Key, out var version) && entry.Condition.Index == version)
+        {
+            _expiring.Remove(entry.Key);
+        }
+
+        if (_awaitingApply.Remove(entry.Index, out var slot) && slot.HasClient && !slot.OutcomeGiven)
+        {
+            slot.OutcomeGiven = true;
+            _highestAnsweredCommitted = Math.Max(_highestAnsweredCommitted, slot.Index);
+            _outcomes.Add(new WriteOutcome(slot.Index, Term, WriteOutcomeKind.Committed, slot.Acks, slot.CompletingDelay, verdict));
+        }
     }
 
     /// <summary>
@@ -247,7 +393,7 @@ public sealed partial class Replica
         Send(new AppendRequest
         {
             From = Id, To = peer.Id, Term = Term, Entries = entries, CommitIndex = CommitIndex,
-            LeaderLastIndex = Log.LastIndex, LeaderIncarnation = Incarnation,
+            LeaderLastIndex = Log.LastIndex, LeaderIncarnation = Incarnation, ReadRound = _readRound,
         });
     }
 
@@ -326,6 +472,7 @@ public sealed partial class Replica
             }
         }
 
+        OnReadRoundEchoed(response);
         peer.AppliedThrough = Math.Max(peer.AppliedThrough, response.AppliedThrough);
         peer.LastHeardTick = _tick;
         peer.Tainted = response.Tainted;
@@ -403,13 +550,18 @@ public sealed partial class Replica
             return;
         }
 
-        if (slot.IsCommitted(_config.WriteQuorum))
+        if (slot.IsCommitted(_config.WriteQuorum) && slot.NeedsVerdict)
+        {
+            // Committed, but its verdict is decided when it is applied (OnLeaderApplied answers it).
+            slot.CommittedSeen = true;
+        }
+        else if (slot.IsCommitted(_config.WriteQuorum))
         {
             slot.OutcomeGiven = true;
             _highestAnsweredCommitted = Math.Max(_highestAnsweredCommitted, slot.Index);
             _outcomes.Add(new WriteOutcome(slot.Index, Term, WriteOutcomeKind.Committed, slot.Acks, slot.CompletingDelay));
         }
-        else if (slot.CannotCommit(_config.Peers.Count, _config.WriteQuorum))
+        else if (!slot.CommittedSeen && slot.CannotCommit(_config.Peers.Count, _config.WriteQuorum))
         {
             slot.OutcomeGiven = true;
             _outcomes.Add(new WriteOutcome(slot.Index, Term, WriteOutcomeKind.Unknown, slot.Acks, TimeSpan.Zero));
@@ -423,6 +575,11 @@ public sealed partial class Replica
         while (_pending.TryGetValue(CommitIndex + 1, out var slot) && slot.IsCommitted(_config.WriteQuorum))
         {
             _pending.Remove(slot.Index);
+            if (slot.HasClient && slot.NeedsVerdict && !slot.OutcomeGiven)
+            {
+                _awaitingApply[slot.Index] = slot;
+            }
+
             CommitIndex++;
             moved = true;
         }
@@ -466,7 +623,7 @@ public sealed partial class Replica
             Send(new AppendRequest
             {
                 From = Id, To = peer.Id, Term = Term, Entries = [], CommitIndex = CommitIndex,
-                LeaderLastIndex = Log.LastIndex, LeaderIncarnation = Incarnation,
+                LeaderLastIndex = Log.LastIndex, LeaderIncarnation = Incarnation, ReadRound = _readRound,
             });
         }
     }
@@ -474,13 +631,17 @@ public sealed partial class Replica
     /// <summary>Leaves leadership: every write still waiting is answered unknown (it may commit under the next leader, or be dropped).</summary>
     private void StepDown()
     {
-        foreach (var slot in _pending.Values.Where(s => s.HasClient && !s.OutcomeGiven).OrderBy(s => s.Index))
+        // A slot committed but not yet applied is answered unknown too: its verdict is not known here.
+        foreach (var slot in _pending.Values.Concat(_awaitingApply.Values).Where(s => s.HasClient && !s.OutcomeGiven).OrderBy(s => s.Index))
         {
             slot.OutcomeGiven = true;
             _outcomes.Add(new WriteOutcome(slot.Index, Term, WriteOutcomeKind.Unknown, slot.Acks, TimeSpan.Zero));
         }
 
         _pending.Clear();
+        _awaitingApply.Clear();
+        _inLogIdempotency.Clear();
+        _expiring.Clear();
         _recovering = false;
         Role = ReplicaRole.Follower;
         LeaderId = null;

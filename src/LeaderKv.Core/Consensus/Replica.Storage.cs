@@ -25,9 +25,9 @@ public sealed partial class Replica
     /// dropped when its own vote was not stored; a leader takes the proposals it could not log out of
     /// its log before anyone saw them and answers them <see cref="WriteOutcomeKind.NotLogged"/>; the
     /// other messages come in the next Ready. The driver still carries out the failed Ready's
-    /// <see cref="Ready.Applied"/>, <see cref="Ready.Outcomes"/> and <see cref="Ready.Events"/>: none of
-    /// them depends on what failed (they are already visible in the table, or were decided on what was
-    /// stored before).
+    /// <see cref="Ready.Applied"/>, <see cref="Ready.Verdicts"/>, <see cref="Ready.Outcomes"/>,
+    /// <see cref="Ready.Reads"/> and <see cref="Ready.Events"/>: none of them depends on what failed (they
+    /// are already visible in the table, or were decided on what was stored before or on answers received).
     /// </summary>
     public void ReportStorageFull(Ready failed)
     {
@@ -50,6 +50,8 @@ public sealed partial class Replica
                         Acked = [.. response.Acked.Where(i => i <= AppliedThrough)],
                         Refused = [.. response.Refused, .. response.Acked.Where(i => i > AppliedThrough)],
                         DiskFull = true,
+
+                        // ReadRound is kept: confirming leadership needs only that the follower answered in the leader's term (no higher promise), and a refusal for lack of space still shows that.
                     });
                     break;
                 case VoteResponse { Granted: true } vote:
@@ -111,6 +113,26 @@ public sealed partial class Replica
             }
 
             _pending.Remove(index);
+        }
+
+        // What the leader keeps per slot beyond _pending: an idempotency key whose retry would join the
+        // dropped slot, and an expiry that would never be proposed again (the key still carries its deadline).
+        for (var index = from; index <= last; index++)
+        {
+            if (!Log.TryGet(index, out var entry))
+            {
+                continue;
+            }
+
+            if (entry.IdempotencyKey is { } idempotencyKey && _inLogIdempotency.TryGetValue(idempotencyKey, out var keyed) && keyed == index)
+            {
+                _inLogIdempotency.Remove(idempotencyKey);
+            }
+
+            if (entry.Op == WriteOp.Expire && _expiring.TryGetValue(entry.Key, out var version) && entry.Condition.Index == version)
+            {
+                _expiring.Remove(entry.Key);
+            }
         }
 
         Log.TruncateFrom(from);

@@ -4,7 +4,7 @@ namespace LeaderKv.Core.Consensus;
 /// One node's replication state machine, whatever its role: it owns the term and vote, the slots,
 /// the table and the commit index, and decides everything the protocol decides (DESIGN §3:
 /// Flexible Paxos over a log of slots, the term as the ballot). Inputs: <see cref="Step"/>
-/// (a message), <see cref="Tick"/> (time), <see cref="Propose"/> (a client write),
+/// (a message), <see cref="Tick"/> (time), <see cref="Propose(WriteCommand, long)"/> (a client write),
 /// <see cref="ReportUnreachable"/> (a send that failed), <see cref="Advance"/> (the last
 /// <see cref="Ready"/> is durable and sent) or <see cref="ReportStorageFull"/> (it could not be stored)
 /// and <see cref="ReportStorageRecovered"/>. Output: <see cref="TakeReady"/>. Pure and
@@ -38,6 +38,10 @@ public sealed partial class Replica
     private SnapshotImage? _snapshotToPersist;
     private List<Message> _messages = [];
     private List<LogEntry> _applied = [];
+    private List<WriteVerdict> _verdicts = [];
+
+    // Unordered (teaching) mode only: what a follower's table did with an entry when it arrived.
+    private readonly Dictionary<long, WriteVerdict> _arrivalVerdicts = [];
     private List<WriteOutcome> _outcomes = [];
     private List<ReplicaEvent> _events = [];
     private bool _readyTaken;
@@ -56,6 +60,7 @@ public sealed partial class Replica
         _delays = delays;
         Incarnation = random.NextInt64(1, long.MaxValue);
         recovered ??= RecoveredReplica.Empty(tainted: false);
+        Table = new KeyValueTable(config.Idempotency);
         Term = recovered.HardState.Term;
         _votedFor = recovered.HardState.VotedFor;
         _votedIncarnation = recovered.HardState.VotedIncarnation;
@@ -65,7 +70,7 @@ public sealed partial class Replica
         _taintTerm = recovered.KeptVotes ? Term - 1 : long.MaxValue;
         if (recovered.Snapshot is { } snapshot)
         {
-            Table = snapshot.ToTable();
+            Table = snapshot.ToTable(config.Idempotency);
             AppliedThrough = snapshot.Index;
             Log.ResetTo(snapshot.Index);
         }
@@ -83,6 +88,7 @@ public sealed partial class Replica
         }
 
         _applied.Clear();
+        _verdicts.Clear();
 
         CommitIndex = AppliedThrough;
         // The designated leader asks at once; everyone else waits a randomised timeout first.
@@ -110,7 +116,7 @@ public sealed partial class Replica
 
     public SlotLog Log { get; } = new();
 
-    public KeyValueTable Table { get; private set; } = new();
+    public KeyValueTable Table { get; private set; }
 
     /// <summary>
     /// v, the verified commit: the highest index such that every slot ≤ it is committed and applied
@@ -236,6 +242,7 @@ public sealed partial class Replica
     {
         Invariant.Check(!_readyTaken, "TakeReady called twice without Advance");
         NoticeCommit();
+        var reads = SettleReads();
         var ready = new Ready
         {
             HardState = _hardStateChanged ? HardState : null,
@@ -243,8 +250,10 @@ public sealed partial class Replica
             Snapshot = _snapshotToPersist,
             Messages = _messages,
             Applied = _applied,
+            Verdicts = _verdicts,
             Outcomes = _outcomes,
             Events = _events,
+            Reads = reads,
         };
         _persistingHardState = _hardStateChanged;
         _hardStateChanged = false;
@@ -253,6 +262,7 @@ public sealed partial class Replica
         _snapshotToPersist = null;
         _messages = [];
         _applied = [];
+        _verdicts = [];
         _outcomes = [];
         _events = [];
         _readyTaken = true;
@@ -284,7 +294,7 @@ public sealed partial class Replica
 
     /// <summary>True when <see cref="TakeReady"/> would return something.</summary>
     public bool HasReady =>
-        CommitNoticeDue
+        CommitNoticeDue || ReadsDue
         || _hardStateChanged || _toPersist.Count > 0 || _snapshotToPersist is not null || _messages.Count > 0
         || _applied.Count > 0 || _outcomes.Count > 0 || _events.Count > 0;
 
@@ -340,13 +350,23 @@ public sealed partial class Replica
     private void ApplyEntry(LogEntry entry)
     {
         Invariant.Check(entry.Index == AppliedThrough + 1, $"apply out of order: {entry.Index} after {AppliedThrough}");
+        WriteVerdict verdict;
         if (!_config.ApplyOnArrival || Role == ReplicaRole.Leader)
         {
-            Table.Apply(entry);
+            verdict = Table.Apply(entry);
+        }
+        else if (!_arrivalVerdicts.Remove(entry.Index, out verdict))
+        {
+            verdict = new WriteVerdict(entry.Index, WriteVerdictKind.NoOp, 0, 0);
         }
 
         AppliedThrough = entry.Index;
         _applied.Add(entry);
+        _verdicts.Add(verdict);
+        if (Role == ReplicaRole.Leader)
+        {
+            OnLeaderApplied(entry, verdict);
+        }
     }
 
     /// <summary>Drops applied slots beyond the in-memory tail; a follower that needs them gets a snapshot.</summary>

@@ -100,6 +100,5 @@ public sealed class SlotLog
         LastIndex = Math.Max(LastIndex, CompactedThrough);
     }
 
-    public static bool SameValue(LogEntry a, LogEntry b) =>
-        a.Index == b.Index && string.Equals(a.Key, b.Key, StringComparison.Ordinal) && a.Value.Span.SequenceEqual(b.Value.Span);
+    public static bool SameValue(LogEntry a, LogEntry b) => a.SameWrite(b);
 }

@@ -55,6 +55,10 @@ public sealed partial record NodeSettings
         var maxDataBytes = ParseMaxDataBytes(options.MaxDataBytes, errors);
         var security = SecuritySettings.Parse(options, errors);
         var logging = ParseLogging(options, errors);
+        var watch = ParseWatch(options, errors);
+        var dashboard = ParseDashboard(options, errors);
+        var faultInjection = ParseBool("FAULT_INJECTION", options.FaultInjection, errors);
+        var staleReads = ParseBool("UNSAFE_TEST_STALE_READS", options.UnsafeTestStaleReads, errors);
         CheckLogLimits(durability, security, errors);
         CheckCluster(options, peers, quorum, mode, durability.IsDurable, unsafeInMemory, errors);
 
@@ -116,6 +120,10 @@ public sealed partial record NodeSettings
             MaxDataBytes = maxDataBytes,
             Security = security,
             Logging = logging,
+            Watch = watch,
+            Dashboard = dashboard,
+            FaultInjection = faultInjection,
+            UnsafeTestStaleReads = staleReads,
         };
         return new ParseResult(settings, errors);
     }

@@ -16,7 +16,12 @@ public sealed record WriteAccepted(
     [property: JsonPropertyName("required")] int Required,
     [property: JsonPropertyName("quorum_delay_ms")] double QuorumDelayMs,
     [property: JsonPropertyName("outcome")] string Outcome,
-    [property: JsonPropertyName("term")] long Term);
+    [property: JsonPropertyName("term")] long Term)
+{
+    /// <summary>For a conditional or idempotent delete: whether the key existed (a delete of a missing key is committed and changes nothing).</summary>
+    [JsonPropertyName("existed")]
+    public bool? Existed { get; init; }
+}
 
 public sealed record HealthReport(
     [property: JsonPropertyName("status")] string Status,

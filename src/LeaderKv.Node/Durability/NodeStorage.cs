@@ -1,4 +1,5 @@
 using LeaderKv.Core;
+using LeaderKv.Core.Consensus;
 using LeaderKv.Node.Configuration;
 using LeaderKv.Storage;
 using LeaderKv.Storage.Recovery;
@@ -71,7 +72,7 @@ public sealed class NodeStorage : IAsyncDisposable
         {
             if (cut.AppliedThrough > SnapshotIndex)
             {
-                await Snapshots.WriteAsync(cut.AppliedThrough, cut.Term, cut.Entries, token).ConfigureAwait(false);
+                await Snapshots.WriteAsync(cut.Term, cut.Image, token).ConfigureAwait(false);
                 Interlocked.Exchange(ref _snapshotIndex, cut.AppliedThrough);
                 await Log.DeleteThroughAsync(cut.AppliedThrough, token).ConfigureAwait(false);
             }
@@ -136,5 +137,11 @@ public sealed class NodeStorage : IAsyncDisposable
     }
 }
 
-/// <summary>A consistent copy of a node's table at <paramref name="AppliedThrough"/>, taken under the node's lock.</summary>
-public sealed record SnapshotCut(long AppliedThrough, long Term, IReadOnlyCollection<KeyValuePair<string, VersionedValue>> Entries);
+/// <summary>
+/// A consistent copy of a node's table (values, idempotency records, clock) as of its index, taken
+/// under the node's lock, and the node's term.
+/// </summary>
+public sealed record SnapshotCut(long Term, SnapshotImage Image)
+{
+    public long AppliedThrough => Image.Index;
+}

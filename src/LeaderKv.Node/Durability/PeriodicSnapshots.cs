@@ -35,7 +35,7 @@ public sealed class PeriodicSnapshots(NodeStorage storage, ISnapshotSource sourc
                     var cut = source.CutSnapshot();
                     var firstIndex = await storage.WriteSnapshotAsync(cut, stoppingToken).ConfigureAwait(false);
                     source.OnLogCompacted(firstIndex);
-                    logger.SnapshotWritten(cut.AppliedThrough, cut.Entries.Count, time.GetElapsedTime(started).TotalMilliseconds, firstIndex);
+                    logger.SnapshotWritten(cut.AppliedThrough, cut.Image.Entries.Count, time.GetElapsedTime(started).TotalMilliseconds, firstIndex);
                     failing = false;
                 }
                 catch (Exception error) when (error is IOException or UnauthorizedAccessException)

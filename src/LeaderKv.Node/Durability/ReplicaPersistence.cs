@@ -146,7 +146,7 @@ public sealed class DurablePersistence : IReplicaPersistence
 
         if (ready.Snapshot is { } snapshot)
         {
-            await _storage.WriteSnapshotAsync(new SnapshotCut(snapshot.Index, ready.HardState?.Term ?? 0, snapshot.Entries), token).ConfigureAwait(false);
+            await _storage.WriteSnapshotAsync(new SnapshotCut(ready.HardState?.Term ?? 0, snapshot), token).ConfigureAwait(false);
         }
 
         if (ready.Entries.Count > 0)

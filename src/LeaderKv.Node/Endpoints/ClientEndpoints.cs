@@ -23,12 +23,13 @@ internal static class ClientEndpoints
             .WithName("Write")
             .WithTags("Client")
             .WithSummary("Write a key (on the leader; elsewhere 400 not-leader with the leader's URL)")
-            .WithDescription("Gives the write the next index and answers after WRITE_QUORUM follower acks in the leader's term: outcome committed. A 500 quorum-not-met is outcome unknown: the write is in the leader's log and may still commit or be dropped by a new leader; read the key before retrying. 503 (no-leader, leader-recovering, quorum-unreachable, overloaded), 507 (disk-full: the leader's disk is full; quota-exceeded: past MAX_DATA_BYTES) and 4xx are rejected: nothing was written. 503 node-stopping: the node stops (a failed fsync); with an index the outcome is unknown.")
+            .WithDescription("Gives the write the next index and answers after WRITE_QUORUM follower acks in the leader's term: outcome committed. A 500 quorum-not-met is outcome unknown: the write is in the leader's log and may still commit or be dropped by a new leader; read the key before retrying, or retry with the same Idempotency-Key. 503 (no-leader, leader-recovering, quorum-unreachable, overloaded), 507 (disk-full: the leader's disk is full; quota-exceeded: past MAX_DATA_BYTES) and 4xx are rejected: nothing was written. 503 node-stopping: the node stops (a failed fsync); with an index the outcome is unknown. Optional: an Idempotency-Key header (a retry gets the first answer, with Idempotent-Replayed: true, instead of a second write; 422 if the key was used for another write) and ?ttl=S (the key expires S seconds after the leader took it).")
             .WithRequestBody<WriteRequestSchema>("application/json")
             .Produces<WriteAccepted>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status500InternalServerError)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status507InsufficientStorage);
@@ -36,17 +37,21 @@ internal static class ClientEndpoints
             .WithName("ReadAll")
             .WithTags("Client")
             .WithSummary("The whole store as a JSON object {key: value}")
-            .WithDescription("Shows what this node has applied: committed writes, in index order. With minIndex, waits up to waitMs (default 1000) until this node has applied that index (read-your-writes), else 409 not-caught-up.")
+            .WithDescription("Shows what this node has applied: committed writes, in index order. consistency=local (the default, the seed's read) answers from this node's applied prefix; consistency=linearizable (leader only, else 400 not-leader) first confirms leadership with a fresh round and waits until every write answered committed before the read is applied (503 read-unconfirmed / read-not-applied otherwise). With minIndex, waits up to waitMs (default 1000) until this node has applied that index (read-your-writes), else 409 not-caught-up.")
             .Produces<Dictionary<string, System.Text.Json.JsonElement>>()
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         app.MapGet("/kv/{key}", ReadOne).RequireApiKey(ApiAccess.Read)
             .WithName("ReadKey")
             .WithTags("Client")
-            .WithSummary("One key's value and the index of the write that set it")
-            .WithDescription("With minIndex, waits up to waitMs (default 1000) until this node has applied that index (read-your-writes), else 409 not-caught-up.")
+            .WithSummary("One key's value and the index of the write that set it (also as ETag: \"index\")")
+            .WithDescription("consistency=local (the default) reads this node's applied copy, possibly stale; consistency=linearizable (leader only, else 400 not-leader with the leader's URL) reflects every write answered committed before the read (503 read-unconfirmed when leadership cannot be confirmed). With minIndex, waits up to waitMs (default 1000) until this node has applied that index (read-your-writes), else 409 not-caught-up.")
             .Produces<KeyValueSchema>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
     private static async Task<IResult> WriteAsync(
@@ -79,52 +84,26 @@ internal static class ClientEndpoints
             return Problems.ValueTooLarge(parse.Value.Length, settings.Security.MaxValueBytes);
         }
 
-        var result = await replica.WriteAsync(parse.Key!, parse.Value!, token);
-        var proposal = result.Proposal;
-        if (result.NodeStopping)
+        var (ttl, ttlError) = WriteHeaders.TimeToLive(request);
+        if (ttlError is not null)
         {
-            return Problems.NodeStopping(proposal.IsAccepted ? proposal.Index : 0, proposal.Term);
+            return Problems.Invalid("ttl", ttlError);
         }
 
-        switch (proposal.Status)
+        var (idempotencyKey, idempotencyError) = WriteHeaders.IdempotencyKey(request);
+        if (idempotencyError is not null)
         {
-            case ProposeStatus.NotLeader:
-                return Problems.NotLeader(result.LeaderUrl ?? settings.LeaderUrl, proposal.LeaderId);
-            case ProposeStatus.NoLeader:
-                return Problems.NoLeader(settings.ElectionTimeout, proposal.Term);
-            case ProposeStatus.Recovering:
-                return Problems.LeaderRecovering(settings.ElectionTimeout, proposal.Term);
-            case ProposeStatus.QuorumUnreachable:
-                return Problems.QuorumUnreachable(settings.WriteQuorum, settings.ElectionTimeout, proposal.Term);
-            case ProposeStatus.Overloaded:
-                return Problems.Overloaded(proposal.Term);
-            case ProposeStatus.StorageFull:
-                return Problems.DiskFull(proposal.Term);
-            case ProposeStatus.QuotaExceeded:
-                var (size, growth) = replica.Read(table => (table.Bytes, table.GrowthOf(parse.Key!, parse.Value!.Length)));
-                return Problems.QuotaExceeded(settings.MaxDataBytes, size, growth);
+            return Problems.Invalid(WriteHeaders.IdempotencyKeyHeader, idempotencyError);
         }
 
-        var outcome = result.Outcome!.Value;
-        if (outcome.Kind == WriteOutcomeKind.NotLogged)
-        {
-            return Problems.DiskFull(outcome.Term);
-        }
-
-        if (outcome.Kind != WriteOutcomeKind.Committed)
-        {
-            logger.OutcomeUnknown(outcome.Index, outcome.Term, outcome.Acks, settings.WriteQuorum);
-            return Problems.QuorumNotMet(outcome.Index, outcome.Term, outcome.Acks, settings.WriteQuorum);
-        }
-
-        // The seed answers "written_local_only" when it has no followers to replicate to.
-        var status = settings.Followers.Count == 0 ? "written_local_only" : "success";
-        return TypedResults.Ok(new WriteAccepted(status, true, outcome.Index, outcome.Acks, settings.WriteQuorum, outcome.CompletingDelay.TotalMilliseconds, "committed", outcome.Term));
+        var command = WriteCommand.Put(parse.Key!, parse.Value!) with { TimeToLive = ttl, IdempotencyKey = idempotencyKey };
+        var result = await replica.WriteAsync(command, token);
+        return WriteAnswers.From(result, command, replica, settings, logger, request.HttpContext.Response);
     }
 
-    private static async Task<IResult> ReadAll(INodeStore store, long? minIndex, int? waitMs, CancellationToken token)
+    private static async Task<IResult> ReadAll(INodeStore store, NodeSettings settings, string? consistency, long? minIndex, int? waitMs, CancellationToken token)
     {
-        if (await ReadYourWrites.CheckAsync(store, minIndex, waitMs, token) is { } problem)
+        if (await ReadConsistency.CheckAsync(store, settings, consistency, minIndex, waitMs, token) is { } problem)
         {
             return problem;
         }
@@ -143,9 +122,9 @@ internal static class ClientEndpoints
         });
     }
 
-    private static async Task<IResult> ReadOne(string key, INodeStore store, long? minIndex, int? waitMs, CancellationToken token)
+    private static async Task<IResult> ReadOne(string key, INodeStore store, NodeSettings settings, string? consistency, long? minIndex, int? waitMs, HttpResponse response, CancellationToken token)
     {
-        if (await ReadYourWrites.CheckAsync(store, minIndex, waitMs, token) is { } problem)
+        if (await ReadConsistency.CheckAsync(store, settings, consistency, minIndex, waitMs, token) is { } problem)
         {
             return problem;
         }
@@ -156,6 +135,8 @@ internal static class ClientEndpoints
             return Problems.KeyNotFound(key);
         }
 
+        // The version as an entity tag, for If-Match on a later PUT or DELETE.
+        response.Headers.ETag = EntityTag.Of(value.Index);
         return new RawJsonResult(writer =>
         {
             writer.WriteStartObject();

@@ -13,7 +13,11 @@ namespace LeaderKv.Node.Protocol;
 /// <c>type</c>, the sender, the addressee, the term and the cluster fingerprint. Written and read
 /// by hand because values travel as raw JSON. An object without <c>type</c> is an append in the
 /// format of LeaderKV 1 (<c>{"term":1,"entries":[…]}</c>), so hand-made appends still parse.
-/// A no-op entry is <c>{"index":n,"term":t,"noop":true}</c>.
+/// A no-op entry is <c>{"index":n,"term":t,"noop":true}</c>. A put is <c>{"index","term","key","value"}</c>,
+/// with optional fields that are left out at their defaults, so a plain put reads as in LeaderKV 1:
+/// <c>"op"</c> (<c>"delete"</c> or <c>"expire"</c>; a delete has no <c>value</c>), <c>"if"</c> (a
+/// condition: <c>{"index":i}</c>, <c>{"absent":true}</c> or <c>{"exists":true}</c>),
+/// <c>"idempotencyKey"</c>, <c>"stamp"</c> (the leader's clock, Unix ms) and <c>"expiresAt"</c> (Unix ms).
 /// </summary>
 public static class MessageCodec
 {
@@ -74,6 +78,7 @@ public static class MessageCodec
                     CommitIndex = Long(root, "commit"),
                     LeaderLastIndex = root.TryGetProperty("leaderLast", out _) ? Long(root, "leaderLast") : long.MaxValue,
                     LeaderIncarnation = Long(root, "incarnation"),
+                    ReadRound = Long(root, "readRound"),
                 },
                 "appendResponse" => new AppendResponse
                 {
@@ -82,6 +87,7 @@ public static class MessageCodec
                     AppliedThrough = Long(root, "applied"), Incarnation = Long(root, "incarnation"),
                     LeaderIncarnation = Long(root, "leaderIncarnation"),
                     Tainted = Bool(root, "tainted"), Rejected = Bool(root, "rejected"), DiskFull = Bool(root, "diskFull"),
+                    ReadRound = Long(root, "readRound"),
                 },
                 "preVote" => new PreVoteRequest { From = from, To = to, Term = term },
                 "preVoteResponse" => new PreVoteResponse { From = from, To = to, Term = term, Granted = Bool(root, "granted") },
@@ -128,6 +134,7 @@ public static class MessageCodec
                 writer.WriteNumber("commit", append.CommitIndex);
                 writer.WriteNumber("leaderLast", append.LeaderLastIndex);
                 writer.WriteNumber("incarnation", append.LeaderIncarnation);
+                WriteReadRound(writer, append.ReadRound);
                 WriteEntries(writer, "entries", append.Entries);
                 break;
             case AppendResponse response:
@@ -144,6 +151,7 @@ public static class MessageCodec
                     writer.WriteBoolean("diskFull", true);
                 }
 
+                WriteReadRound(writer, response.ReadRound);
                 break;
             case PreVoteRequest:
                 break;
@@ -176,18 +184,47 @@ public static class MessageCodec
         }
     }
 
+    /// <summary>Only when a linearizable read asked for a round: most appends carry none, and older nodes read its absence as 0.</summary>
+    private static void WriteReadRound(Utf8JsonWriter writer, long round)
+    {
+        if (round > 0)
+        {
+            writer.WriteNumber("readRound", round);
+        }
+    }
+
     private static void WriteSnapshot(Utf8JsonWriter writer, SnapshotImage snapshot)
     {
         writer.WriteStartObject("snapshot");
         writer.WriteNumber("index", snapshot.Index);
+        writer.WriteNumber("clock", snapshot.ClockMs);
         writer.WriteStartArray("entries");
         foreach (var (key, value) in snapshot.Entries)
         {
             writer.WriteStartObject();
             writer.WriteString("key", key);
             writer.WriteNumber("index", value.Index);
+            if (value.ExpiresAtMs != 0)
+            {
+                writer.WriteNumber("expiresAt", value.ExpiresAtMs);
+            }
+
             writer.WritePropertyName("value");
             writer.WriteRawValue(value.Value.Span, skipInputValidation: true);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartArray("idempotency");
+        foreach (var record in snapshot.Idempotency)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("key", record.IdempotencyKey);
+            writer.WriteNumber("index", record.Index);
+            writer.WriteNumber("verdict", (int)record.Verdict);
+            writer.WriteNumber("keyIndex", record.KeyIndex);
+            writer.WriteString("hash", record.RequestHash.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            writer.WriteNumber("recordedAt", record.RecordedAtMs);
             writer.WriteEndObject();
         }
 
@@ -210,8 +247,31 @@ public static class MessageCodec
             else
             {
                 writer.WriteString("key", entry.Key);
-                writer.WritePropertyName("value");
-                writer.WriteRawValue(entry.Value.Span, skipInputValidation: true);
+                if (entry.IsDelete)
+                {
+                    writer.WriteString("op", entry.Op == WriteOp.Expire ? "expire" : "delete");
+                }
+                else
+                {
+                    writer.WritePropertyName("value");
+                    writer.WriteRawValue(entry.Value.Span, skipInputValidation: true);
+                }
+
+                WriteConditionOf(writer, entry.Condition);
+                if (entry.IdempotencyKey is { } idempotencyKey)
+                {
+                    writer.WriteString("idempotencyKey", idempotencyKey);
+                }
+
+                if (entry.StampMs != 0)
+                {
+                    writer.WriteNumber("stamp", entry.StampMs);
+                }
+
+                if (entry.ExpiresAtMs != 0)
+                {
+                    writer.WriteNumber("expiresAt", entry.ExpiresAtMs);
+                }
             }
 
             writer.WriteEndObject();
@@ -219,6 +279,61 @@ public static class MessageCodec
 
         writer.WriteEndArray();
     }
+
+    private static void WriteConditionOf(Utf8JsonWriter writer, WriteCondition condition)
+    {
+        switch (condition.Kind)
+        {
+            case ConditionKind.None:
+                return;
+            case ConditionKind.IfIndex:
+                writer.WriteStartObject("if");
+                writer.WriteNumber("index", condition.Index);
+                break;
+            case ConditionKind.IfAbsent:
+                writer.WriteStartObject("if");
+                writer.WriteBoolean("absent", true);
+                break;
+            default:
+                writer.WriteStartObject("if");
+                writer.WriteBoolean("exists", true);
+                break;
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static WriteCondition ReadCondition(JsonElement item)
+    {
+        if (!item.TryGetProperty("if", out var condition))
+        {
+            return default;
+        }
+
+        if (condition.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException("An entry's 'if' must be an object: {\"index\": i}, {\"absent\": true} or {\"exists\": true}.");
+        }
+
+        if (condition.TryGetProperty("index", out _))
+        {
+            var index = Long(condition, "index");
+            return index > 0 ? WriteCondition.IfIndex(index) : throw new FormatException("An entry's 'if.index' must be a positive integer.");
+        }
+
+        return Bool(condition, "absent") ? WriteCondition.IfAbsent
+            : Bool(condition, "exists") ? WriteCondition.IfExists
+            : throw new FormatException("An entry's 'if' must be {\"index\": i}, {\"absent\": true} or {\"exists\": true}.");
+    }
+
+    private static WriteOp ReadOp(JsonElement item) => OptionalString(item, "op") switch
+    {
+        null => item.TryGetProperty("op", out _) ? throw new FormatException("An entry's 'op' must be \"delete\" or \"expire\".") : WriteOp.Put,
+        "put" => WriteOp.Put,
+        "delete" => WriteOp.Delete,
+        "expire" => WriteOp.Expire,
+        var other => throw new FormatException($"Unknown entry operation '{other}' (\"delete\" or \"expire\")."),
+    };
 
     private static void WriteLongs(Utf8JsonWriter writer, string name, IReadOnlyList<long> values)
     {
@@ -259,13 +374,29 @@ public static class MessageCodec
                 continue;
             }
 
+            var op = ReadOp(item);
+            var isDelete = op != WriteOp.Put;
             if (!item.TryGetProperty("key", out var key) || key.ValueKind != JsonValueKind.String || !JsonText.TryGetString(key, out var keyText) || keyText.Length == 0
-                || !item.TryGetProperty("value", out var value) || !Utf8.IsValid(JsonMarshal.GetRawUtf8Value(value)))
+                || (!isDelete && (!item.TryGetProperty("value", out var value) || !Utf8.IsValid(JsonMarshal.GetRawUtf8Value(value)))))
             {
-                throw new FormatException("Every entry needs a positive integer 'index', an integer 'term', a non-empty string 'key' and a 'value' (or \"noop\": true), in valid UTF-8.");
+                throw new FormatException("Every entry needs a positive integer 'index', an integer 'term', a non-empty string 'key' and a 'value' (or \"noop\": true, or \"op\": \"delete\"), in valid UTF-8.");
             }
 
-            entries.Add(new LogEntry(indexValue, entryTermValue, keyText, JsonMarshal.GetRawUtf8Value(value).ToArray()));
+            var idempotencyKey = OptionalString(item, "idempotencyKey");
+            if (idempotencyKey is { Length: 0 } || (idempotencyKey is null && item.TryGetProperty("idempotencyKey", out _)))
+            {
+                throw new FormatException("An entry's 'idempotencyKey' must be a non-empty string.");
+            }
+
+            var raw = isDelete ? ReadOnlyMemory<byte>.Empty : JsonMarshal.GetRawUtf8Value(item.GetProperty("value")).ToArray();
+            entries.Add(new LogEntry(indexValue, entryTermValue, keyText, raw)
+            {
+                Op = op,
+                Condition = ReadCondition(item),
+                IdempotencyKey = idempotencyKey,
+                StampMs = Long(item, "stamp"),
+                ExpiresAtMs = Long(item, "expiresAt"),
+            });
         }
 
         return entries;
@@ -288,10 +419,39 @@ public static class MessageCodec
                 throw new FormatException("Every snapshot entry needs 'key', 'index' and 'value'.");
             }
 
-            entries.Add(new(keyText, new VersionedValue(JsonMarshal.GetRawUtf8Value(value).ToArray(), Long(item, "index"))));
+            entries.Add(new(keyText, new VersionedValue(JsonMarshal.GetRawUtf8Value(value).ToArray(), Long(item, "index"), Long(item, "expiresAt"))));
         }
 
-        return new SnapshotImage(index, entries);
+        var records = new List<IdempotencyRecord>();
+        if (snapshot.TryGetProperty("idempotency", out var recordArray))
+        {
+            if (recordArray.ValueKind != JsonValueKind.Array)
+            {
+                throw new FormatException("A snapshot's 'idempotency' must be an array.");
+            }
+
+            foreach (var item in recordArray.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.Object || OptionalString(item, "key") is not { Length: > 0 } recordKey
+                    || !ulong.TryParse(OptionalString(item, "hash"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var hash)
+                    || Long(item, "verdict") is not ((long)WriteVerdictKind.Applied or (long)WriteVerdictKind.ConditionFailed))
+                {
+                    throw new FormatException("Every idempotency record needs 'key', 'index', 'verdict' (1 or 2), 'keyIndex', 'hash' and 'recordedAt'.");
+                }
+
+                records.Add(new IdempotencyRecord(recordKey, Long(item, "index"), (WriteVerdictKind)Long(item, "verdict"), Long(item, "keyIndex"), hash, Long(item, "recordedAt")));
+            }
+        }
+
+        for (var i = 1; i < records.Count; i++)
+        {
+            if (records[i].RecordedAtMs < records[i - 1].RecordedAtMs || records.Take(i).Any(r => r.IdempotencyKey == records[i].IdempotencyKey))
+            {
+                throw new FormatException("A snapshot's idempotency records must be distinct and oldest first.");
+            }
+        }
+
+        return new SnapshotImage(index, entries) { Idempotency = records, ClockMs = Long(snapshot, "clock") };
     }
 
     private static string? OptionalString(JsonElement root, string name) =>

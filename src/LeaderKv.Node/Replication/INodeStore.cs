@@ -1,4 +1,5 @@
 using LeaderKv.Core;
+using LeaderKv.Core.Consensus;
 
 namespace LeaderKv.Node.Replication;
 
@@ -9,6 +10,12 @@ public interface INodeStore
     T Read<T>(Func<KeyValueTable, T> read);
 
     long AppliedThrough { get; }
+
+    /// <summary>Runs <paramref name="read"/> under the node's lock with the table and the applied index it reflects.</summary>
+    T ReadAt<T>(Func<KeyValueTable, long, T> read);
+
+    /// <summary>A linearizable read's first step: the leader confirms its leadership with a fresh round and names the index to wait for.</summary>
+    Task<ReadIndexResult> ConfirmReadAsync(TimeSpan timeout, CancellationToken token);
 
     /// <summary>Waits until every index ≤ <paramref name="index"/> is applied here; false when the timeout passes first.</summary>
     Task<bool> WaitForAppliedAsync(long index, TimeSpan timeout, CancellationToken token);

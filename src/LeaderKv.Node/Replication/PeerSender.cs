@@ -132,6 +132,8 @@ internal sealed class PeerSender : IDisposable
             {
                 CommitIndex = Math.Max(append.CommitIndex, more.CommitIndex),
                 LeaderLastIndex = Math.Max(append.LeaderLastIndex, more.LeaderLastIndex),
+                // The merged request leaves after every one merged into it was built: it may carry the latest read round.
+                ReadRound = Math.Max(append.ReadRound, more.ReadRound),
             };
         }
 

@@ -6,6 +6,7 @@ using LeaderKv.Node.Durability;
 using LeaderKv.Node.Observability;
 using LeaderKv.Node.Security;
 using LeaderKv.Node.Transport;
+using LeaderKv.Node.Watch;
 using LeaderKv.Storage;
 
 namespace LeaderKv.Node.Replication;
@@ -30,9 +31,11 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
     private readonly IHostApplicationLifetime? _lifetime;
     private readonly Dictionary<string, PeerSender> _senders = new(StringComparer.Ordinal);
     private readonly Dictionary<long, TaskCompletionSource<Message>> _inbound = [];
-    private readonly Dictionary<(long Index, long Term), TaskCompletionSource<WriteOutcome>> _writes = [];
+    // Several clients may wait for one slot: retries with the same Idempotency-Key join the write they repeat.
+    private readonly Dictionary<(long Index, long Term), List<TaskCompletionSource<WriteOutcome>>> _writes = [];
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly AppliedIndexWatch _watch;
+    private readonly WatchHub? _changes;
     /// <summary>How often the applied index is saved (an atomic file write and fsync): a restart re-applies at most this much of its own log late.</summary>
     private static readonly TimeSpan AppliedSaveInterval = TimeSpan.FromSeconds(1);
 
@@ -58,7 +61,8 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
         IHostApplicationLifetime? lifetime = null,
         ReplicationLimits? limits = null,
         PeerLink? links = null,
-        NodeMetrics? metrics = null)
+        NodeMetrics? metrics = null,
+        WatchHub? changes = null)
     {
         Metrics = metrics;
         Limits = limits ?? ReplicationLimits.Default;
@@ -79,6 +83,8 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
         var random = settings.DelaySeed is { } seed ? new Random(seed ^ 0x5eed) : new Random();
         _replica = new Replica(config, random, delays, persistence.Recover());
         _watch.Advance(_replica.AppliedThrough);
+        _changes = changes;
+        _changes?.Start(_replica.AppliedThrough);
         foreach (var peer in config.Peers)
         {
             var url = settings.UrlOf(peer) ?? throw new InvariantViolationException($"no URL for peer {peer}");
@@ -152,13 +158,23 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
         return true;
     });
 
-    /// <summary>Proposes a write and waits for its outcome: committed, unknown (timeout or lost leadership), or the rejection.</summary>
-    public async Task<WriteResult> WriteAsync(string key, ReadOnlyMemory<byte> value, CancellationToken token)
+    /// <summary>Proposes a put and waits for its outcome: committed, unknown (timeout or lost leadership), or the rejection.</summary>
+    public Task<WriteResult> WriteAsync(string key, ReadOnlyMemory<byte> value, CancellationToken token) =>
+        WriteAsync(WriteCommand.Put(key, value), token);
+
+    /// <summary>
+    /// Proposes a write (stamped with this node's clock) and waits for its outcome: committed (with its
+    /// verdict when it has a condition or an idempotency key), unknown (timeout or lost leadership), the
+    /// earlier write's record for a repeated idempotency key, or the rejection.
+    /// </summary>
+    public async Task<WriteResult> WriteAsync(WriteCommand command, CancellationToken token)
     {
         var started = _time.GetTimestamp();
-        var result = await ProposeAndWaitAsync(key, value, token).ConfigureAwait(false);
+        var result = await ProposeAndWaitAsync(command, token).ConfigureAwait(false);
         switch (result.Outcome?.Kind)
         {
+            case null when result.Proposal.Status == ProposeStatus.Replayed:
+                break;
             case null or WriteOutcomeKind.NotLogged:
                 Metrics?.WriteRejected();
                 break;
@@ -174,7 +190,7 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
         return result;
     }
 
-    private async Task<WriteResult> ProposeAndWaitAsync(string key, ReadOnlyMemory<byte> value, CancellationToken token)
+    private async Task<WriteResult> ProposeAndWaitAsync(WriteCommand command, CancellationToken token)
     {
         if (_stopped)
         {
@@ -182,12 +198,19 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
         }
 
         var waiter = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var proposal = WithReplica(replica =>
         {
-            var result = replica.Propose(key, value);
+            var result = replica.Propose(command, now);
             if (result.IsAccepted)
             {
-                _writes[(result.Index, result.Term)] = waiter;
+                var key = (result.Index, result.Term);
+                if (!_writes.TryGetValue(key, out var waiters))
+                {
+                    _writes[key] = waiters = [];
+                }
+
+                waiters.Add(waiter);
             }
 
             return result;
@@ -212,7 +235,12 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
             int acks;
             lock (_gate)
             {
-                _writes.Remove((proposal.Index, proposal.Term));
+                var key = (proposal.Index, proposal.Term);
+                if (_writes.TryGetValue(key, out var waiters) && waiters.Remove(waiter) && waiters.Count == 0)
+                {
+                    _writes.Remove(key);
+                }
+
                 acks = _replica.AcksOf(proposal.Index);
             }
 
@@ -329,7 +357,13 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
 
         try
         {
-            WithReplica(replica => replica.Tick());
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            WithReplica(replica =>
+            {
+                replica.Tick();
+                // The leader's clock decides expiry; what it proposes is an ordinary (conditional) delete.
+                replica.ExpireDue(now);
+            });
         }
         catch (InvariantViolationException)
         {
@@ -361,7 +395,10 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
             _logger.DiskFull(_settings.Durability.DataDirectory ?? "(none)", error.Message);
         }
 
-        Dispatch(new Ready { Snapshot = ready.Snapshot, Applied = ready.Applied, Outcomes = ready.Outcomes, Events = ready.Events });
+        Dispatch(new Ready
+        {
+            Snapshot = ready.Snapshot, Applied = ready.Applied, Verdicts = ready.Verdicts, Outcomes = ready.Outcomes, Events = ready.Events, Reads = ready.Reads,
+        });
     }
 
     /// <summary>While the disk is full: every <see cref="StorageProbeInterval"/>, off the timer's thread, asks the disk whether the largest record fits.</summary>
@@ -489,15 +526,21 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
 
         foreach (var outcome in ready.Outcomes)
         {
-            TaskCompletionSource<WriteOutcome>? waiter;
+            List<TaskCompletionSource<WriteOutcome>>? waiters;
             lock (_gate)
             {
-                _writes.Remove((outcome.Index, outcome.Term), out waiter);
+                _writes.Remove((outcome.Index, outcome.Term), out waiters);
             }
 
-            waiter?.TrySetResult(outcome);
+            foreach (var waiter in waiters ?? [])
+            {
+                waiter.TrySetResult(outcome);
+            }
         }
 
+        DispatchReads(ready);
+        // Before the applied index moves: a reader woken by it that then watches from it must find the history there.
+        _changes?.Publish(ready.Applied, ready.Verdicts, ready.Snapshot);
         if (ready.Applied.Count > 0)
         {
             _watch.Advance(ready.Applied[^1].Index);
@@ -555,7 +598,7 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
         List<TaskCompletionSource<WriteOutcome>> waiting;
         lock (_gate)
         {
-            waiting = [.. _writes.Values];
+            waiting = [.. _writes.Values.SelectMany(waiters => waiters)];
             _writes.Clear();
         }
 
@@ -612,7 +655,7 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
     {
         lock (_gate)
         {
-            return new SnapshotCut(_replica.AppliedThrough, _replica.Term, _replica.Table.Entries.ToArray());
+            return new SnapshotCut(_replica.Term, SnapshotImage.Of(_replica.Table, _replica.AppliedThrough));
         }
     }
 

@@ -80,7 +80,7 @@ public sealed class PeerTransport : IDisposable
     public async Task<PeerResult> SendSnapshotAsync(SnapshotRequest request, CancellationToken token)
     {
         _snapshotHttp ??= new HttpClient(_snapshotHandler()) { Timeout = SnapshotTimeout };
-        using var content = new SnapshotContent((stream, ct) => SnapshotWriter.WriteAsync(stream, request.Snapshot.Index, request.Term, request.Snapshot.Entries, ct));
+        using var content = new SnapshotContent((stream, ct) => SnapshotWriter.WriteAsync(stream, request.Term, request.Snapshot, ct));
         content.Headers.ContentType = SnapshotContentType;
         var query = $"/replicate/snapshot?from={Uri.EscapeDataString(request.From)}&to={Uri.EscapeDataString(request.To)}&term={request.Term}&incarnation={request.LeaderIncarnation}"
             + (_cluster is null ? string.Empty : $"&cluster={_cluster}");

@@ -25,10 +25,11 @@ public static class SnapshotReader
 
         await input.EnsureAsync(SnapshotFormat.HeaderSize, "header", token).ConfigureAwait(false);
         var header = ParseHeader(input.Take(SnapshotFormat.HeaderSize));
+        var prefixSize = header.Version == SnapshotFormat.FormatVersion1 ? SnapshotFormat.PairPrefixSizeVersion1 : SnapshotFormat.PairPrefixSize;
         for (long i = 0; i < header.EntryCount; i++)
         {
-            await input.EnsureAsync(SnapshotFormat.PairPrefixSize, "pair", token).ConfigureAwait(false);
-            var (keyBytes, valueBytes, index) = ParsePairPrefix(input.Take(SnapshotFormat.PairPrefixSize), header, i);
+            await input.EnsureAsync(prefixSize, "pair", token).ConfigureAwait(false);
+            var (keyBytes, valueBytes, index, expiresAt) = ParsePairPrefix(input.Take(prefixSize), header, i);
             await input.EnsureAsync(keyBytes + valueBytes, "pair", token).ConfigureAwait(false);
             var key = Encoding.UTF8.GetString(input.Take(keyBytes));
             var value = input.Take(valueBytes).ToArray();
@@ -37,7 +38,12 @@ public static class SnapshotReader
                 throw Corrupt($"key '{key}' appears twice");
             }
 
-            target.Apply(new LogEntry(index, header.Term, key, value));
+            target.Set(key, new VersionedValue(value, index, expiresAt));
+        }
+
+        if (header.Version != SnapshotFormat.FormatVersion1)
+        {
+            await ReadExtrasAsync(input, header, target, token).ConfigureAwait(false);
         }
 
         var expectedCrc = input.CurrentCrc;
@@ -70,9 +76,9 @@ public static class SnapshotReader
         }
 
         var version = BinaryPrimitives.ReadUInt16LittleEndian(header[4..]);
-        if (version != SnapshotFormat.FormatVersion)
+        if (version is not (SnapshotFormat.FormatVersion or SnapshotFormat.FormatVersion1))
         {
-            throw Corrupt($"unsupported format version {version} (this build reads {SnapshotFormat.FormatVersion})");
+            throw Corrupt($"unsupported format version {version} (this build reads {SnapshotFormat.FormatVersion1} and {SnapshotFormat.FormatVersion})");
         }
 
         var storedCrc = BinaryPrimitives.ReadUInt32LittleEndian(header[SnapshotFormat.HeaderCrcOffset..]);
@@ -90,20 +96,65 @@ public static class SnapshotReader
             throw Corrupt($"header fields out of range (applied-through {appliedThrough}, term {term}, pairs {count})");
         }
 
-        return new SnapshotHeader(appliedThrough, term, count);
+        return new SnapshotHeader(appliedThrough, term, count) { Version = version };
     }
 
-    private static (int KeyBytes, int ValueBytes, long Index) ParsePairPrefix(ReadOnlySpan<byte> prefix, SnapshotHeader header, long position)
+    private static (int KeyBytes, int ValueBytes, long Index, long ExpiresAt) ParsePairPrefix(ReadOnlySpan<byte> prefix, SnapshotHeader header, long position)
     {
         int keyBytes = BinaryPrimitives.ReadUInt16LittleEndian(prefix);
         var valueBytes = BinaryPrimitives.ReadUInt32LittleEndian(prefix[2..]);
         var index = BinaryPrimitives.ReadInt64LittleEndian(prefix[6..]);
-        if (keyBytes > StorageLimits.MaxKeyBytes || valueBytes > StorageLimits.MaxValueBytes || index <= 0 || index > header.AppliedThrough)
+        var expiresAt = header.Version == SnapshotFormat.FormatVersion1 ? 0 : BinaryPrimitives.ReadInt64LittleEndian(prefix[14..]);
+        if (keyBytes > StorageLimits.MaxKeyBytes || valueBytes > StorageLimits.MaxValueBytes || index <= 0 || index > header.AppliedThrough || expiresAt < 0)
         {
-            throw Corrupt($"pair {position} out of range (key bytes {keyBytes}, value bytes {valueBytes}, index {index})");
+            throw Corrupt($"pair {position} out of range (key bytes {keyBytes}, value bytes {valueBytes}, index {index}, expires {expiresAt})");
         }
 
-        return (keyBytes, (int)valueBytes, index);
+        return (keyBytes, (int)valueBytes, index, expiresAt);
+    }
+
+    /// <summary>Version 2's section after the pairs: the table's clock and its idempotency records, oldest first.</summary>
+    private static async Task ReadExtrasAsync(ChecksummedInput input, SnapshotHeader header, KeyValueTable target, CancellationToken token)
+    {
+        await input.EnsureAsync(SnapshotFormat.ExtrasHeaderSize, "idempotency section", token).ConfigureAwait(false);
+        var extras = input.Take(SnapshotFormat.ExtrasHeaderSize);
+        var clock = BinaryPrimitives.ReadInt64LittleEndian(extras);
+        var count = BinaryPrimitives.ReadInt64LittleEndian(extras[8..]);
+        if (clock < 0 || count < 0 || count > header.AppliedThrough)
+        {
+            throw Corrupt($"idempotency section out of range (clock {clock}, records {count})");
+        }
+
+        var recordedAt = 0L;
+        for (long i = 0; i < count; i++)
+        {
+            await input.EnsureAsync(SnapshotFormat.RecordPrefixSize, "idempotency record", token).ConfigureAwait(false);
+            var prefix = input.Take(SnapshotFormat.RecordPrefixSize);
+            int keyBytes = BinaryPrimitives.ReadUInt16LittleEndian(prefix);
+            var index = BinaryPrimitives.ReadInt64LittleEndian(prefix[2..]);
+            var verdict = prefix[10];
+            var keyIndex = BinaryPrimitives.ReadInt64LittleEndian(prefix[11..]);
+            var hash = BinaryPrimitives.ReadUInt64LittleEndian(prefix[19..]);
+            var at = BinaryPrimitives.ReadInt64LittleEndian(prefix[27..]);
+            if (keyBytes is 0 or > StorageLimits.MaxIdempotencyKeyBytes || index <= 0 || index > header.AppliedThrough
+                || verdict is not ((byte)WriteVerdictKind.Applied or (byte)WriteVerdictKind.ConditionFailed)
+                || keyIndex < 0 || keyIndex > header.AppliedThrough || at < recordedAt || at > clock)
+            {
+                throw Corrupt($"idempotency record {i} out of range (key bytes {keyBytes}, index {index}, verdict {verdict}, recorded at {at})");
+            }
+
+            recordedAt = at;
+            await input.EnsureAsync(keyBytes, "idempotency record", token).ConfigureAwait(false);
+            var key = Encoding.UTF8.GetString(input.Take(keyBytes));
+            if (target.TryGetIdempotency(key, out _))
+            {
+                throw Corrupt($"idempotency key '{key}' appears twice");
+            }
+
+            target.RestoreIdempotency(new IdempotencyRecord(key, index, (WriteVerdictKind)verdict, keyIndex, hash, at));
+        }
+
+        target.RestoreClock(clock);
     }
 
     private static StorageCorruptionException Corrupt(string problem) => new($"Snapshot is invalid: {problem}.");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using LeaderKv.Core;
+using LeaderKv.Core.Consensus;
 using LeaderKv.Storage.Io;
 
 namespace LeaderKv.Storage.Snapshots;
@@ -76,19 +77,28 @@ public sealed class SnapshotStore
     /// Writes a durable snapshot and prunes old ones. When this returns, log entries at or below
     /// <paramref name="appliedThrough"/> may be deleted (<see cref="IWriteAheadLog.DeleteThroughAsync"/>).
     /// </summary>
-    public async Task<SnapshotFile> WriteAsync(
+    public Task<SnapshotFile> WriteAsync(
         long appliedThrough,
         long term,
         IReadOnlyCollection<KeyValuePair<string, VersionedValue>> entries,
-        CancellationToken token)
+        CancellationToken token) =>
+        WriteAsync(term, new SnapshotImage(appliedThrough, [.. entries]), token);
+
+    /// <summary>
+    /// Writes a durable snapshot of <paramref name="image"/> (values, idempotency records and clock)
+    /// and prunes old ones. When this returns, log entries at or below its index may be deleted.
+    /// </summary>
+    public async Task<SnapshotFile> WriteAsync(long term, SnapshotImage image, CancellationToken token)
     {
+        ArgumentNullException.ThrowIfNull(image);
+        var appliedThrough = image.Index;
         var final = PathFor(appliedThrough);
         var temp = final + TempExtension;
         try
         {
             await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
-                await SnapshotWriter.WriteAsync(stream, appliedThrough, term, entries, token).ConfigureAwait(false);
+                await SnapshotWriter.WriteAsync(stream, term, image, token).ConfigureAwait(false);
                 stream.Flush(flushToDisk: true);
             }
 

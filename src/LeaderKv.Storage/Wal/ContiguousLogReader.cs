@@ -7,7 +7,7 @@ namespace LeaderKv.Storage.Wal;
 /// length. <paramref name="Ascending"/> when the segment's records are in strictly increasing index
 /// order, so the read may stop at the first record past its window.
 /// </summary>
-internal readonly record struct ReadRange(string Path, long Start, long End, bool Ascending);
+internal readonly record struct ReadRange(string Path, long Start, long End, bool Ascending, ushort Version);
 
 /// <summary>
 /// Reads entries back for catch-up from a leader's log, which holds every index from its first
@@ -29,7 +29,7 @@ internal static class ContiguousLogReader
         {
             token.ThrowIfCancellationRequested();
             using var handle = SegmentReader.OpenForRead(range.Path);
-            using var reader = new SegmentReader(handle, range.Start, range.End);
+            using var reader = new SegmentReader(handle, range.Start, range.End, range.Version);
             while (true)
             {
                 var offset = reader.Position;

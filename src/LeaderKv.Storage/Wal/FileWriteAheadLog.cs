@@ -97,6 +97,12 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
         {
             (_active, _activeHandle) = CreateSegment(1);
         }
+        else if (_segments[^1].FormatVersion != LogRecordFormat.FormatVersion)
+        {
+            // A log written by an older build: keep its segments as they are (they are read in their
+            // own format) and append in the current format to a new segment, so no file mixes versions.
+            (_active, _activeHandle) = CreateSegment(_segments[^1].Sequence + 1);
+        }
         else
         {
             _active = _segments[^1];
@@ -760,7 +766,7 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
             {
                 if (segment.RecordCount > 0 && segment.MaxIndex >= index && segment.MinIndex < end)
                 {
-                    plan.Add(new ReadRange(segment.Path, segment.SeekOffset(index), segment.Length, segment.Ascending));
+                    plan.Add(new ReadRange(segment.Path, segment.SeekOffset(index), segment.Length, segment.Ascending, segment.FormatVersion));
                 }
             }
 

@@ -48,7 +48,6 @@ internal static class LogDirectoryScanner
     private static (Segment Segment, LogTailRepair? Repair) ScanSegment(
         long sequence, string path, bool isNewest, WriteAheadLogOptions options, RecordVisitor? onEntry, ref long records)
     {
-        var segment = new Segment(sequence, path);
         using var handle = isNewest
             ? File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read)
             : SegmentReader.OpenForRead(path);
@@ -62,18 +61,19 @@ internal static class LogDirectoryScanner
 
             // The crash hit between creating the file and syncing its header: nothing in it was ever acknowledged.
             WriteHeader(handle, sequence, options);
-            return (segment, new LogTailRepair(path, LogRecordFormat.SegmentHeaderSize, fileLength, Torn: true, "segment header incomplete; rewritten"));
+            return (new Segment(sequence, path), new LogTailRepair(path, LogRecordFormat.SegmentHeaderSize, fileLength, Torn: true, "segment header incomplete; rewritten"));
         }
 
         Span<byte> header = stackalloc byte[LogRecordFormat.SegmentHeaderSize];
         RandomAccess.Read(handle, header, 0);
-        if (LogRecordFormat.CheckSegmentHeader(header, sequence) is { } headerProblem)
+        if (LogRecordFormat.CheckSegmentHeader(header, sequence, out var version) is { } headerProblem)
         {
             // A complete but wrong header is never produced by a crash (it is synced before any record).
             throw Fatal(path, 0, headerProblem, "A complete header is written before any record, so a crash cannot produce this");
         }
 
-        using var reader = new SegmentReader(handle, LogRecordFormat.SegmentHeaderSize, fileLength);
+        var segment = new Segment(sequence, path, version);
+        using var reader = new SegmentReader(handle, LogRecordFormat.SegmentHeaderSize, fileLength, version);
         while (true)
         {
             var offset = reader.Position;

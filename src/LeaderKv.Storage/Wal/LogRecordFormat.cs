@@ -15,7 +15,7 @@ namespace LeaderKv.Storage.Wal;
 // Segment header, 16 bytes, written and (unless FsyncPolicy.Never) fsynced when the segment
 // is created, before any record:
 //   0   u32  magic 0x4C4B5657 ("WVKL" on disk, read back as the number)
-//   4   u16  format version, 1
+//   4   u16  format version: 2 (this build writes it); 1 is still read (see below)
 //   6   u16  reserved, 0
 //   8   i64  sequence number, equal to the one in the file name (catches a misplaced file)
 //
@@ -26,28 +26,45 @@ namespace LeaderKv.Storage.Wal;
 //  16   i64  term, >= 0: the term this node accepted the entry in (not the term of the leader
 //            that first proposed the value); a re-proposal logs the index again, see RecoveredEntries
 //  24   u16  K = key length in bytes
-//  26   K    key, UTF-8
-//  26+K      value: raw UTF-8 JSON text, L - 18 - K bytes
+//  26   u8   operation: 0 put, 1 delete, 2 expire (a delete the leader's clock decided)
+//  27   u8   condition: 0 none, 1 if-index, 2 if-absent, 3 if-exists
+//  28   i64  condition index (if-index), else 0
+//  36   i64  the proposing leader's clock, Unix ms (0: not stamped)
+//  44   i64  expiry deadline, Unix ms (0: never)
+//  52   u16  I = idempotency key length in bytes (0: none)
+//  54   K    key, UTF-8
+//  54+K I    idempotency key, UTF-8
+//  54+K+I    value: raw UTF-8 JSON text, L - 46 - K - I bytes (empty for a delete)
 //
 // K = 0 with an empty value is a no-op (a new leader fills a hole with one), so the smallest
-// record has L = 18. Rejecting empty client keys is the node's validation, not the log's.
+// record has L = 46. Rejecting empty client keys is the node's validation, not the log's.
+//
+// Version 1 (LeaderKV before deletes and conditions) has only index, term, K, key and value
+// (L = 18 + K + value bytes): every record is a put. A log of version-1 segments is recovered as
+// it is, each record read as a plain put; the log never appends to a version-1 segment but opens
+// a new, version-2 segment on top of it (FileWriteAheadLog), so one file never mixes versions.
 //
 // The CRC covers the length field too, so a flipped bit in L is caught even when the wrong
 // length still lands inside the file. L is bounded by StorageLimits (MaxKeyBytes,
-// MaxValueBytes): a reader treats a larger L as corruption, never as an allocation size.
-// A record that does not fit in the rest of the file is "torn" (the writer died mid-write);
-// one that fits but fails a check is "corrupt". Both end the readable part of the last
+// MaxIdempotencyKeyBytes, MaxValueBytes): a reader treats a larger L as corruption, never as an
+// allocation size. A record that does not fit in the rest of the file is "torn" (the writer died
+// mid-write); one that fits but fails a check is "corrupt". Both end the readable part of the last
 // segment; in any older segment both are fatal (see LogDirectoryScanner).
 internal static class LogRecordFormat
 {
     public const uint SegmentMagic = 0x4C4B5657;
-    public const ushort FormatVersion = 1;
+    public const ushort FormatVersion = 2;
+
+    /// <summary>The format before deletes, conditions, idempotency keys and expiry: still read, never written.</summary>
+    public const ushort FormatVersion1 = 1;
+
     public const int SegmentHeaderSize = 16;
 
     public const int CrcSize = 4;
     public const int RecordHeaderSize = 8;
-    public const int FixedPayloadSize = 8 + 8 + 2;
-    public const int MaxPayloadSize = FixedPayloadSize + StorageLimits.MaxKeyBytes + StorageLimits.MaxValueBytes;
+    public const int FixedPayloadSizeVersion1 = 8 + 8 + 2;
+    public const int FixedPayloadSize = 8 + 8 + 2 + 1 + 1 + 8 + 8 + 8 + 2;
+    public const int MaxPayloadSize = FixedPayloadSize + StorageLimits.MaxKeyBytes + StorageLimits.MaxIdempotencyKeyBytes + StorageLimits.MaxValueBytes;
     public const int MaxRecordSize = RecordHeaderSize + MaxPayloadSize;
 
     public const string SegmentExtension = ".wal";
@@ -74,18 +91,19 @@ internal static class LogRecordFormat
         BinaryPrimitives.WriteInt64LittleEndian(destination[8..], sequence);
     }
 
-    /// <summary>Null when the header is valid for <paramref name="sequence"/>, else why not.</summary>
-    public static string? CheckSegmentHeader(ReadOnlySpan<byte> header, long sequence)
+    /// <summary>Null when the header is valid for <paramref name="sequence"/>, else why not; <paramref name="version"/> is the segment's format.</summary>
+    public static string? CheckSegmentHeader(ReadOnlySpan<byte> header, long sequence, out ushort version)
     {
+        version = 0;
         if (BinaryPrimitives.ReadUInt32LittleEndian(header) != SegmentMagic)
         {
             return "bad segment magic (not a LeaderKV log segment)";
         }
 
-        var version = BinaryPrimitives.ReadUInt16LittleEndian(header[4..]);
-        if (version != FormatVersion)
+        version = BinaryPrimitives.ReadUInt16LittleEndian(header[4..]);
+        if (version is not (FormatVersion or FormatVersion1))
         {
-            return $"unsupported segment format version {version} (this build reads {FormatVersion})";
+            return $"unsupported segment format version {version} (this build reads {FormatVersion1} and {FormatVersion})";
         }
 
         var stored = BinaryPrimitives.ReadInt64LittleEndian(header[8..]);
@@ -152,18 +170,32 @@ internal static class LogRecordFormat
             throw new ArgumentOutOfRangeException("entry.Value", entry.Value.Length, $"Values are at most {StorageLimits.MaxValueBytes} bytes.");
         }
 
-        return RecordHeaderSize + FixedPayloadSize + keyBytes + entry.Value.Length;
+        var idempotencyBytes = entry.IdempotencyKey is { } idempotencyKey ? Encoding.UTF8.GetByteCount(idempotencyKey) : 0;
+        if (idempotencyBytes > StorageLimits.MaxIdempotencyKeyBytes)
+        {
+            throw new ArgumentOutOfRangeException("entry.IdempotencyKey", idempotencyBytes, $"Idempotency keys are at most {StorageLimits.MaxIdempotencyKeyBytes} UTF-8 bytes.");
+        }
+
+        return RecordHeaderSize + FixedPayloadSize + keyBytes + idempotencyBytes + entry.Value.Length;
     }
 
     private static int WriteRecord(Span<byte> destination, LogEntry entry)
     {
-        var keyBytes = Encoding.UTF8.GetBytes(entry.Key, destination[(RecordHeaderSize + FixedPayloadSize)..]);
-        var payloadLength = FixedPayloadSize + keyBytes + entry.Value.Length;
+        var variable = destination[(RecordHeaderSize + FixedPayloadSize)..];
+        var keyBytes = Encoding.UTF8.GetBytes(entry.Key, variable);
+        var idempotencyBytes = entry.IdempotencyKey is { } idempotencyKey ? Encoding.UTF8.GetBytes(idempotencyKey, variable[keyBytes..]) : 0;
+        var payloadLength = FixedPayloadSize + keyBytes + idempotencyBytes + entry.Value.Length;
         var payload = destination.Slice(RecordHeaderSize, payloadLength);
         BinaryPrimitives.WriteInt64LittleEndian(payload, entry.Index);
         BinaryPrimitives.WriteInt64LittleEndian(payload[8..], entry.Term);
         BinaryPrimitives.WriteUInt16LittleEndian(payload[16..], (ushort)keyBytes);
-        entry.Value.Span.CopyTo(payload[(FixedPayloadSize + keyBytes)..]);
+        payload[18] = (byte)entry.Op;
+        payload[19] = (byte)entry.Condition.Kind;
+        BinaryPrimitives.WriteInt64LittleEndian(payload[20..], entry.Condition.Index);
+        BinaryPrimitives.WriteInt64LittleEndian(payload[28..], entry.StampMs);
+        BinaryPrimitives.WriteInt64LittleEndian(payload[36..], entry.ExpiresAtMs);
+        BinaryPrimitives.WriteUInt16LittleEndian(payload[44..], (ushort)idempotencyBytes);
+        entry.Value.Span.CopyTo(payload[(FixedPayloadSize + keyBytes + idempotencyBytes)..]);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[CrcSize..], (uint)payloadLength);
         var crc = Crc32.HashToUInt32(Crc, destination[CrcSize..(RecordHeaderSize + payloadLength)]);
         BinaryPrimitives.WriteUInt32LittleEndian(destination, crc);
@@ -174,12 +206,13 @@ internal static class LogRecordFormat
     /// Checks the 8-byte record header. Returns the payload length, or null with a reason when
     /// the length is impossible (corruption, or zeros from a file extended but never written).
     /// </summary>
-    public static int? ReadPayloadLength(ReadOnlySpan<byte> header, out string? problem)
+    public static int? ReadPayloadLength(ReadOnlySpan<byte> header, ushort version, out string? problem)
     {
         var length = BinaryPrimitives.ReadUInt32LittleEndian(header[CrcSize..]);
-        if (length < FixedPayloadSize || length > MaxPayloadSize)
+        var fixedSize = version == FormatVersion1 ? FixedPayloadSizeVersion1 : FixedPayloadSize;
+        if (length < fixedSize || length > MaxPayloadSize)
         {
-            problem = $"record length {length} outside [{FixedPayloadSize}, {MaxPayloadSize}]";
+            problem = $"record length {length} outside [{fixedSize}, {MaxPayloadSize}]";
             return null;
         }
 
@@ -187,8 +220,8 @@ internal static class LogRecordFormat
         return (int)length;
     }
 
-    /// <summary>Verifies and decodes one whole record (header + payload). Null with a reason if it fails a check.</summary>
-    public static LogEntry? Decode(ReadOnlySpan<byte> record, out string? problem)
+    /// <summary>Verifies and decodes one whole record (header + payload) of a segment in <paramref name="version"/>. Null with a reason if it fails a check.</summary>
+    public static LogEntry? Decode(ReadOnlySpan<byte> record, ushort version, out string? problem)
     {
         var stored = BinaryPrimitives.ReadUInt32LittleEndian(record);
         var actual = Crc32.HashToUInt32(Crc, record[CrcSize..]);
@@ -202,17 +235,49 @@ internal static class LogRecordFormat
         var index = BinaryPrimitives.ReadInt64LittleEndian(payload);
         var term = BinaryPrimitives.ReadInt64LittleEndian(payload[8..]);
         int keyBytes = BinaryPrimitives.ReadUInt16LittleEndian(payload[16..]);
-        if (index <= 0 || term < 0 || keyBytes > StorageLimits.MaxKeyBytes || FixedPayloadSize + keyBytes > payload.Length)
+        if (version == FormatVersion1)
+        {
+            if (index <= 0 || term < 0 || keyBytes > StorageLimits.MaxKeyBytes || FixedPayloadSizeVersion1 + keyBytes > payload.Length)
+            {
+                problem = $"record fields out of range (index {index}, term {term}, key bytes {keyBytes})";
+                return null;
+            }
+
+            problem = null;
+            return new LogEntry(
+                index,
+                term,
+                Encoding.UTF8.GetString(payload.Slice(FixedPayloadSizeVersion1, keyBytes)),
+                payload[(FixedPayloadSizeVersion1 + keyBytes)..].ToArray());
+        }
+
+        var op = payload[18];
+        var conditionKind = payload[19];
+        var conditionIndex = BinaryPrimitives.ReadInt64LittleEndian(payload[20..]);
+        var stamp = BinaryPrimitives.ReadInt64LittleEndian(payload[28..]);
+        var expiresAt = BinaryPrimitives.ReadInt64LittleEndian(payload[36..]);
+        int idempotencyBytes = BinaryPrimitives.ReadUInt16LittleEndian(payload[44..]);
+        if (index <= 0 || term < 0 || keyBytes > StorageLimits.MaxKeyBytes || idempotencyBytes > StorageLimits.MaxIdempotencyKeyBytes
+            || FixedPayloadSize + keyBytes + idempotencyBytes > payload.Length
+            || op > (byte)WriteOp.Expire || conditionKind > (byte)ConditionKind.IfExists || conditionIndex < 0 || stamp < 0 || expiresAt < 0)
         {
             // The CRC matched, so the writer produced this: a bug, not a disk error. Still never serve it.
-            problem = $"record fields out of range (index {index}, term {term}, key bytes {keyBytes})";
+            problem = $"record fields out of range (index {index}, term {term}, key bytes {keyBytes}, operation {op}, condition {conditionKind})";
             return null;
         }
 
         var key = Encoding.UTF8.GetString(payload.Slice(FixedPayloadSize, keyBytes));
-        var value = payload[(FixedPayloadSize + keyBytes)..].ToArray();
+        var idempotencyKey = idempotencyBytes == 0 ? null : Encoding.UTF8.GetString(payload.Slice(FixedPayloadSize + keyBytes, idempotencyBytes));
+        var value = payload[(FixedPayloadSize + keyBytes + idempotencyBytes)..].ToArray();
         problem = null;
-        return new LogEntry(index, term, key, value);
+        return new LogEntry(index, term, key, value)
+        {
+            Op = (WriteOp)op,
+            Condition = new WriteCondition((ConditionKind)conditionKind, conditionIndex),
+            IdempotencyKey = idempotencyKey,
+            StampMs = stamp,
+            ExpiresAtMs = expiresAt,
+        };
     }
 }
 

@@ -7,7 +7,7 @@ namespace LeaderKv.Storage.Wal;
 /// the log's lock and only after the bytes it describes are as durable as the policy promises,
 /// so a reader that copies it under the lock sees exactly the completed appends.
 /// </summary>
-internal sealed class Segment(long sequence, string path)
+internal sealed class Segment(long sequence, string path, ushort formatVersion = LogRecordFormat.FormatVersion)
 {
     /// <summary>
     /// Distance between checkpoints. A catch-up read seeks to the nearest checkpoint at or below
@@ -17,6 +17,9 @@ internal sealed class Segment(long sequence, string path)
     public const long CheckpointSpacingBytes = 1024 * 1024;
 
     public long Sequence { get; } = sequence;
+
+    /// <summary>The record format of this file (its header's version); only the current version is appended to.</summary>
+    public ushort FormatVersion { get; } = formatVersion;
 
     public string Path { get; } = path;
 

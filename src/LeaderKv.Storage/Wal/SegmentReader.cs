@@ -36,9 +36,12 @@ internal sealed class SegmentReader : IDisposable
     private int _bufferStart;
     private int _bufferEnd;
 
-    public SegmentReader(SafeFileHandle handle, long start, long end)
+    private readonly ushort _version;
+
+    public SegmentReader(SafeFileHandle handle, long start, long end, ushort version)
     {
         _handle = handle;
+        _version = version;
         _end = end;
         _bufferFileOffset = start;
         _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
@@ -70,7 +73,7 @@ internal sealed class SegmentReader : IDisposable
         }
 
         Fill(LogRecordFormat.RecordHeaderSize);
-        var payloadLength = LogRecordFormat.ReadPayloadLength(_buffer.AsSpan(_bufferStart, LogRecordFormat.RecordHeaderSize), out var problem);
+        var payloadLength = LogRecordFormat.ReadPayloadLength(_buffer.AsSpan(_bufferStart, LogRecordFormat.RecordHeaderSize), _version, out var problem);
         if (payloadLength is null)
         {
             Problem = problem;
@@ -85,7 +88,7 @@ internal sealed class SegmentReader : IDisposable
         }
 
         Fill(recordLength);
-        entry = LogRecordFormat.Decode(_buffer.AsSpan(_bufferStart, recordLength), out problem);
+        entry = LogRecordFormat.Decode(_buffer.AsSpan(_bufferStart, recordLength), _version, out problem);
         if (entry is null)
         {
             Problem = problem;

@@ -27,6 +27,9 @@ internal readonly record struct ProcessProbe(int ProcessId, ulong StartTime)
     /// <summary>True while this very process exists and is not a zombie.</summary>
     public bool IsRunning => ReadStat(ProcessId) is { } stat && stat.StartTime == StartTime && stat.IsAlive;
 
+    /// <summary>True while this very process is stopped by a signal (SIGSTOP): state T in /proc.</summary>
+    public bool IsFrozen => ReadStat(ProcessId) is { } stat && stat.StartTime == StartTime && stat.State == 'T';
+
     /// <summary>Test clean-up: SIGKILL this process if it is still the one probed, so a failed test leaves no orphan.</summary>
     public void KillIfRunning()
     {

@@ -14,8 +14,11 @@ public class MessageCodecTests
     public static TheoryData<Message> Messages() => new()
     {
         new AppendRequest { From = "n0", To = "n1", Term = 3, Entries = [Put, NoOp], CommitIndex = 6, LeaderLastIndex = 8, LeaderIncarnation = 42 },
+        new AppendRequest { From = "n0", To = "n1", Term = 3, Entries = [], CommitIndex = 6, LeaderLastIndex = 8, LeaderIncarnation = 42, ReadRound = 11 },
         new AppendResponse { From = "n1", To = "n0", Term = 3, Acked = [7, 8], Refused = [9], AppliedThrough = 6, Incarnation = 5, LeaderIncarnation = 42, Tainted = true, Rejected = false },
         new AppendResponse { From = "n1", To = "n0", Term = 3, Acked = [], Refused = [7, 8], AppliedThrough = 6, Incarnation = 5, LeaderIncarnation = 42, DiskFull = true },
+        new AppendResponse { From = "n1", To = "n0", Term = 3, Acked = [], AppliedThrough = 6, Incarnation = 5, LeaderIncarnation = 42, ReadRound = 11 },
+        new AppendResponse { From = "n1", To = "n0", Term = 3, Acked = [], Refused = [7], AppliedThrough = 6, Incarnation = 5, LeaderIncarnation = 42, DiskFull = true, ReadRound = 12 },
         new PreVoteRequest { From = "n2", To = "n3", Term = 4 },
         new PreVoteResponse { From = "n3", To = "n2", Term = 4, Granted = true },
         new VoteRequest { From = "n2", To = "n3", Term = 4, Incarnation = 9 },

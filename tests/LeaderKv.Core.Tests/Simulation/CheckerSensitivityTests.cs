@@ -39,4 +39,29 @@ public class CheckerSensitivityTests
         Assert.Contains("seed ", caught, StringComparison.Ordinal);
         Console.WriteLine($"E = {brokenElectionQuorum} at W = {writeQuorum} caught: {caught}");
     }
+
+    [Fact]
+    public void Checker_catches_linearizable_reads_served_without_the_confirmation_round()
+    {
+        // Goal: the read check is sharp enough to catch a deposed leader serving from its own state.
+        // Method: search seeds where a node that believes it leads serves reads at its read index with
+        // no confirmation round (a lease without the clock argument); assert a stale read is caught.
+        string? caught = null;
+        var layouts = SimulationLayout.All.Where(l => l.Guarantees == Guarantees.Full).ToList();
+        for (var seed = 1; seed <= SearchLimit && caught is null; seed++)
+        {
+            try
+            {
+                SimulationTests.Replay(seed, new SimulationOptions { Reads = ReadRule.WithoutConfirmation, Layout = layouts[seed % layouts.Count] });
+            }
+            catch (SimulationViolation violation)
+            {
+                caught = violation.Message;
+            }
+        }
+
+        Assert.NotNull(caught);
+        Assert.Contains("linearizable read", caught, StringComparison.Ordinal);
+        Console.WriteLine($"reads without a confirmation round caught: {caught}");
+    }
 }

@@ -24,10 +24,12 @@ public sealed partial class ClusterSimulation
     private readonly int _seed;
     private readonly SimulationOptions _options;
     private readonly Random _random;
+    private readonly Random _workload;
     private readonly SimNode[] _nodes;
     private readonly PriorityQueue<Action, (long Time, long Sequence)> _events = new();
     private readonly bool[,] _blocked = new bool[SimulationOptions.NodeCount, SimulationOptions.NodeCount];
     private readonly Dictionary<(string Id, long Incarnation, long Index, long Term), string> _proposals = [];
+    private readonly List<WriteCommand> _idempotent = [];
     private long _sequence;
     private long _now;
     private long _tick;
@@ -42,6 +44,7 @@ public sealed partial class ClusterSimulation
     private readonly double _partitionRate;
     private readonly double _proposeRate;
     private readonly double _syncRate;
+    private readonly double _pauseRate;
     private readonly TimeSpan _maxAppendDelay;
 
     // Full disks draw from their own generator, so seeds without them replay exactly as before they existed.
@@ -54,6 +57,9 @@ public sealed partial class ClusterSimulation
         _options = options ?? new SimulationOptions();
         Layout = _options.Layout ?? SimulationLayout.ForSeed(seed);
         _random = new Random(seed);
+        // What each client write asks (put, delete, condition, retry, ttl) comes from its own stream, so the
+        // fault schedule a seed draws from _random is the one it drew before writes had these kinds.
+        _workload = new Random(seed ^ 0x6b76);
         Checker = new StateChecker(Layout.Guarantees, DescribeFailure);
         _dropRate = _random.NextDouble() * 0.15;
         _duplicateRate = _random.NextDouble() * 0.1;
@@ -63,6 +69,7 @@ public sealed partial class ClusterSimulation
         _proposeRate = 0.3 + _random.NextDouble() * 0.7;
         _syncRate = _random.NextDouble() * 0.3;
         _maxAppendDelay = TimeSpan.FromMilliseconds(_random.Next(0, 400));
+        _pauseRate = _random.NextDouble() * 0.02;
         _diskRandom = new Random(unchecked((seed * 7919) + 17));
         _diskFullRate = _diskRandom.NextDouble() < 0.5 ? 0 : _diskRandom.NextDouble() * 0.03;
         var logTail = _random.NextDouble() < 0.3 ? 4 + _random.Next(16) : 100_000;
@@ -167,6 +174,7 @@ public sealed partial class ClusterSimulation
         node.Replica = new Replica(node.Config, new Random(_random.Next()), delays, recovered);
         node.VisibleThrough = node.Replica.AppliedThrough;
         node.Up = true;
+        node.PausedUntil = 0;
         Drain(node);
     }
 
@@ -183,9 +191,10 @@ public sealed partial class ClusterSimulation
         _now = end;
         _tick++;
         Trace(() => "tick " + string.Join(" ", _nodes.Select(n => n.Up ? $"{n.Id}:{n.Replica.Role.ToString()[0]}{n.Replica.Term}/a{n.Replica.AppliedThrough}/l{n.Replica.LastIndex}{(n.Replica.Tainted ? "T" : "")}" : $"{n.Id}:down")));
-        foreach (var node in _nodes.Where(n => n.Up))
+        foreach (var node in _nodes.Where(n => n.Runs(_tick)))
         {
             node.Replica.Tick();
+            node.Replica.ExpireDue(NowMs);
             Drain(node);
         }
 
@@ -202,6 +211,7 @@ public sealed partial class ClusterSimulation
         if (propose)
         {
             ProposeSome();
+            ReadSome();
         }
     }
 
@@ -222,7 +232,10 @@ public sealed partial class ClusterSimulation
 
                 Trace(() => $"{replica.Id} disk full: {ready.Entries.Count} entries, snapshot {ready.Snapshot?.Index}, hard state {ready.HardState is not null} not stored");
                 replica.ReportStorageFull(ready);
-                CarryOut(node, new Ready { Snapshot = ready.Snapshot, Applied = ready.Applied, Outcomes = ready.Outcomes, Events = ready.Events }, advance: false);
+                CarryOut(
+                    node,
+                    new Ready { Snapshot = ready.Snapshot, Applied = ready.Applied, Verdicts = ready.Verdicts, Outcomes = ready.Outcomes, Events = ready.Events, Reads = ready.Reads },
+                    advance: false);
                 continue;
             }
 
@@ -231,6 +244,7 @@ public sealed partial class ClusterSimulation
         }
 
         node.VisibleThrough = replica.AppliedThrough;
+        ServeReads(node);
         foreach (var other in _nodes)
         {
             if (other is { Up: true })
@@ -256,7 +270,7 @@ public sealed partial class ClusterSimulation
 
         if (ready.Applied.Count > 0 || ready.Snapshot is not null)
         {
-            Checker.OnApplied(replica.Id, replica.Incarnation, node.VisibleThrough, ready.Snapshot, ready.Applied);
+            Checker.OnApplied(replica.Id, replica.Incarnation, node.VisibleThrough, ready.Snapshot, ready.Applied, ready.Verdicts);
         }
 
         node.VisibleThrough = replica.AppliedThrough;
@@ -265,6 +279,8 @@ public sealed partial class ClusterSimulation
             Trace(() => $"{replica.Id} outcome {outcome.Kind} ({outcome.Index}, {outcome.Term})");
             OnOutcome(node, outcome);
         }
+
+        OnReadAnswers(node, ready.Reads);
 
         foreach (var message in ready.Messages)
         {
@@ -306,7 +322,7 @@ public sealed partial class ClusterSimulation
             SnapshotRequest => (new List<long>(), true),
             _ => (new List<long>(), false),
         };
-        if (!to.Up || _blocked[from.Index, to.Index])
+        if (!to.Runs(_tick) || _blocked[from.Index, to.Index])
         {
             // The transport notices some failed sends (connection refused) and tells the leader.
             if (isAppend && _random.NextDouble() < 0.5)
@@ -314,7 +330,7 @@ public sealed partial class ClusterSimulation
                 var incarnation = from.Replica.Incarnation;
                 Schedule(_random.Next((int)UnitsPerTick), () =>
                 {
-                    if (from.Up && from.Replica.Incarnation == incarnation)
+                    if (from.Runs(_tick) && from.Replica.Incarnation == incarnation)
                     {
                         from.Replica.ReportUnreachable(to.Id, entries);
                         Drain(from);
@@ -350,7 +366,7 @@ public sealed partial class ClusterSimulation
 
     private void Deliver(SimNode from, SimNode to, Message message)
     {
-        if (!to.Up || _blocked[from.Index, to.Index])
+        if (!to.Runs(_tick) || _blocked[from.Index, to.Index])
         {
             return;
         }
@@ -410,6 +426,18 @@ public sealed partial class ClusterSimulation
             ChangePartitions();
         }
 
+        if (_random.NextDouble() < _pauseRate)
+        {
+            // A process stopped (SIGSTOP, a long GC pause): its clock stops with it, so when it resumes it
+            // has not noticed the time that passed, and what was sent to it meanwhile is lost.
+            var node = _nodes[_random.Next(_nodes.Length)];
+            if (node.Runs(_tick))
+            {
+                node.PausedUntil = _tick + 1 + _random.Next(40);
+                Trace(() => $"{node.Id} pauses until tick {node.PausedUntil}");
+            }
+        }
+
         if (_diskRandom.NextDouble() < _diskFullRate)
         {
             var node = _nodes[_diskRandom.Next(_nodes.Length)];
@@ -417,7 +445,8 @@ public sealed partial class ClusterSimulation
             Trace(() => $"{node.Id}'s disk fills");
         }
 
-        foreach (var node in _nodes.Where(n => n.DiskFull && _diskRandom.NextDouble() < 0.05))
+        // A paused process runs no probe: its disk is found to have room once it runs again.
+        foreach (var node in _nodes.Where(n => n.DiskFull && !(n.Up && !n.Runs(_tick)) && _diskRandom.NextDouble() < 0.05))
         {
             FreeDisk(node);
         }
@@ -496,6 +525,11 @@ public sealed partial class ClusterSimulation
         _faults = false;
         _phase = "after healing";
         Array.Clear(_blocked);
+        foreach (var node in _nodes)
+        {
+            node.PausedUntil = 0;
+        }
+
         foreach (var node in _nodes.Where(n => !n.Up))
         {
             Restart(node);
@@ -516,9 +550,9 @@ public sealed partial class ClusterSimulation
 
         for (var count = _random.Next(1, 4); count > 0; count--)
         {
-            var leader = _nodes.Where(n => n.Up && n.Replica.IsLeader).MaxBy(n => n.Replica.Term);
+            var leader = _nodes.Where(n => n.Runs(_tick) && n.Replica.IsLeader).MaxBy(n => n.Replica.Term);
             var target = leader is not null && _random.NextDouble() < 0.85 ? leader : _nodes[_random.Next(_nodes.Length)];
-            if (!target.Up)
+            if (!target.Runs(_tick))
             {
                 continue;
             }
@@ -527,16 +561,21 @@ public sealed partial class ClusterSimulation
             var value = $"\"{target.Id}-{_tick}-{_sequence++}\"";
             var key = Keys[_random.Next(Keys.Length)];
             var lastBefore = replica.LastIndex;
-            var result = replica.Propose(key, Encoding.UTF8.GetBytes(value));
-            Trace(() => $"client -> {replica.Id} {key}={value}: {result.Status} ({result.Index}, {result.Term})");
+            var command = NextCommand(replica, key, value);
+            var result = replica.Propose(command, NowMs);
+            Trace(() => $"client -> {replica.Id} {command.Op} {command.Key}={Encoding.UTF8.GetString(command.Value.Span)} {command.Condition} {command.IdempotencyKey}: {result.Status} ({result.Index}, {result.Term})");
             if (result.IsAccepted)
             {
-                if (!replica.IsLeader || result.Index != lastBefore + 1 || result.Term != replica.Term)
+                // A retry whose idempotency key is on an entry still in the log joins that entry.
+                var joined = command.IdempotencyKey is not null && result.Index <= lastBefore;
+                if (!replica.IsLeader || (result.Index != lastBefore + 1 && !joined) || result.Term != replica.Term
+                    || !replica.Log.TryGet(result.Index, out var proposed) || (joined && proposed.IdempotencyKey != command.IdempotencyKey))
                 {
                     Checker.Fail($"{replica.Id} accepted a write at ({result.Index}, {result.Term}) as {replica.Role} with last index {lastBefore}");
+                    return;
                 }
 
-                _proposals[(replica.Id, replica.Incarnation, result.Index, result.Term)] = $"{key}={value}";
+                _proposals[(replica.Id, replica.Incarnation, result.Index, result.Term)] = StateChecker.Describe(proposed);
             }
             else
             {
@@ -553,6 +592,40 @@ public sealed partial class ClusterSimulation
 
             Drain(target);
         }
+    }
+
+    private long NowMs => _tick * (long)TickLength.TotalMilliseconds;
+
+    /// <summary>Mostly plain puts; some deletes, compare-and-sets on the version the node shows (often stale), create-only and must-exist writes, idempotent writes and their retries, and puts with a time-to-live.</summary>
+    private WriteCommand NextCommand(Replica replica, string key, string value)
+    {
+        var roll = _workload.NextDouble();
+        if (roll < 0.05 && _idempotent.Count > 0)
+        {
+            return _idempotent[_workload.Next(_idempotent.Count)];
+        }
+
+        var command = roll < 0.15 ? WriteCommand.Delete(key) : WriteCommand.Put(key, Encoding.UTF8.GetBytes(value));
+        var version = replica.Table.TryGet(key, out var held) ? held.Index : 0;
+        command = _workload.Next(8) switch
+        {
+            0 or 1 => command with { Condition = WriteCondition.IfIndex(Math.Max(1, version + _workload.Next(-1, 2))) },
+            2 => command with { Condition = WriteCondition.IfAbsent },
+            3 => command with { Condition = WriteCondition.IfExists },
+            _ => command,
+        };
+        if (command.Op == WriteOp.Put && _workload.Next(8) == 0)
+        {
+            command = command with { TimeToLive = TimeSpan.FromMilliseconds(_workload.Next(1, 30) * TickLength.TotalMilliseconds) };
+        }
+
+        if (_workload.Next(6) == 0)
+        {
+            command = command with { IdempotencyKey = $"once-{_sequence++}" };
+            _idempotent.Add(command);
+        }
+
+        return command;
     }
 
     private sealed class SimNode(int index, ClusterConfig config, NodeStorage storage)
@@ -573,6 +646,11 @@ public sealed partial class ClusterSimulation
         public bool DiskFull { get; set; }
 
         public long RestartTick { get; set; }
+
+        /// <summary>The node is stopped (not crashed) until this tick: no ticks, nothing delivered, no clients.</summary>
+        public long PausedUntil { get; set; }
+
+        public bool Runs(long tick) => Up && PausedUntil <= tick;
 
         /// <summary>What this run of the node has made visible so far (the checker's prefix bookkeeping).</summary>
         public long VisibleThrough { get; set; }

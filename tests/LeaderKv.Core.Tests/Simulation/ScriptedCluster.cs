@@ -19,6 +19,11 @@ public sealed class ScriptedCluster
     /// <summary>Nodes whose disk is full: a Ready with anything to store is reported back with <see cref="Replica.ReportStorageFull"/>.</summary>
     public HashSet<string> FullDisks { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Every verdict each node's applied entries got, by node and index.</summary>
+    public Dictionary<(string Node, long Index), WriteVerdict> Verdicts { get; } = [];
+
+    public List<(string Node, ReadIndexResult Read)> Reads { get; } = [];
+
     public static string[] Ids { get; } = ["n0", "n1", "n2", "n3", "n4", "n5"];
 
     public static ClusterConfig Automatic(string self, int writeQuorum) =>
@@ -40,6 +45,14 @@ public sealed class ScriptedCluster
         return replica;
     }
 
+    /// <summary>Asks <paramref name="id"/> for a linearizable read index; its answer lands in <see cref="Reads"/> (or is returned when refused at once).</summary>
+    public ReadIndexResult RequestRead(string id, long requestId)
+    {
+        var result = _nodes[id].RequestReadIndex(requestId);
+        Drain(_nodes[id]);
+        return result;
+    }
+
     public void Tick(string id, int times = 1)
     {
         for (var i = 0; i < times; i++)
@@ -54,6 +67,20 @@ public sealed class ScriptedCluster
         var result = _nodes[id].Propose(key, Encoding.UTF8.GetBytes(value));
         Drain(_nodes[id]);
         return result;
+    }
+
+    public ProposeResult Propose(string id, WriteCommand command, long nowMs)
+    {
+        var result = _nodes[id].Propose(command, nowMs);
+        Drain(_nodes[id]);
+        return result;
+    }
+
+    public int ExpireDue(string id, long nowMs)
+    {
+        var proposed = _nodes[id].ExpireDue(nowMs);
+        Drain(_nodes[id]);
+        return proposed;
     }
 
     /// <summary>Delivers one message (it need not be in flight: a held-back or duplicated copy works too).</summary>
@@ -140,11 +167,24 @@ public sealed class ScriptedCluster
             {
                 replica.ReportStorageFull(ready);
                 Outcomes.AddRange(ready.Outcomes.Select(o => (replica.Id, o)));
+                foreach (var verdict in ready.Verdicts)
+                {
+                    Verdicts[(replica.Id, verdict.Index)] = verdict;
+                }
+
+                Reads.AddRange(ready.Reads.Select(r => (replica.Id, r)));
                 continue;
             }
 
             InFlight.AddRange(ready.Messages);
             Outcomes.AddRange(ready.Outcomes.Select(o => (replica.Id, o)));
+            Invariant.Check(ready.Verdicts.Count == ready.Applied.Count, "a verdict for every applied entry");
+            foreach (var verdict in ready.Verdicts)
+            {
+                Verdicts[(replica.Id, verdict.Index)] = verdict;
+            }
+
+            Reads.AddRange(ready.Reads.Select(r => (replica.Id, r)));
             replica.Advance();
         }
     }

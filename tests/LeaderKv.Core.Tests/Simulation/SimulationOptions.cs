@@ -40,6 +40,9 @@ public sealed record SimulationOptions
     /// <summary>Receives one line per delivery, fault and replica event, to read a replayed seed.</summary>
     public Action<string>? Trace { get; init; }
 
+    /// <summary>How linearizable reads are served (a broken rule shows the checker notices stale reads).</summary>
+    public ReadRule Reads { get; init; } = ReadRule.Confirmed;
+
     /// <summary>Overrides the layout chosen from the seed.</summary>
     public SimulationLayout? Layout { get; init; }
 }

@@ -27,9 +27,12 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
 {
     private readonly Dictionary<long, (string Id, long Incarnation)> _leaders = [];
     private readonly Dictionary<long, (string Value, string Node)> _applied = [];
+    private readonly Dictionary<long, (LogEntry Entry, WriteVerdict Verdict)> _appliedWrites = [];
     private readonly Dictionary<long, string> _committed = [];
     private readonly HashSet<string> _notLogged = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Id, long Incarnation), (long VisibleThrough, Dictionary<long, string> Seen)> _visible = [];
+    private readonly Dictionary<string, long> _lastCommittedOfKey = new(StringComparer.Ordinal);
+    private long _highestCommitted;
 
     public Guarantees Guarantees { get; } = guarantees;
 
@@ -37,8 +40,27 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
 
     public int AppliedCount => _applied.Count;
 
-    public static string Describe(LogEntry entry) =>
-        entry.IsNoOp ? "<no-op>" : $"{entry.Key}={Encoding.UTF8.GetString(entry.Value.Span)}";
+    /// <summary>An entry as the checker compares it: everything that decides its effect (operation, condition, idempotency key, deadline).</summary>
+    public static string Describe(LogEntry entry)
+    {
+        if (entry.IsNoOp)
+        {
+            return "<no-op>";
+        }
+
+        var text = entry.IsDelete ? $"{entry.Key}<{entry.Op.ToString().ToLowerInvariant()}>" : $"{entry.Key}={Encoding.UTF8.GetString(entry.Value.Span)}";
+        if (!entry.Condition.IsNone)
+        {
+            text += $" [{entry.Condition}]";
+        }
+
+        if (entry.IdempotencyKey is { } key)
+        {
+            text += $" [once {key}]";
+        }
+
+        return entry.ExpiresAtMs != 0 ? text + $" [until {entry.ExpiresAtMs}]" : text;
+    }
 
     public void Fail(string what) => throw new SimulationViolation($"{what}\n{describe()}");
 
@@ -61,8 +83,13 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
     /// A node made entries visible (possibly after installing a snapshot): they must continue its
     /// visible prefix without a gap and agree with what every node applied at those indexes.
     /// </summary>
-    public void OnApplied(string id, long incarnation, long visibleBefore, SnapshotImage? snapshot, IReadOnlyList<LogEntry> applied)
+    public void OnApplied(string id, long incarnation, long visibleBefore, SnapshotImage? snapshot, IReadOnlyList<LogEntry> applied, IReadOnlyList<WriteVerdict> verdicts)
     {
+        if (verdicts.Count != applied.Count)
+        {
+            Fail($"{id} applied {applied.Count} entries with {verdicts.Count} verdicts");
+        }
+
         var key = (id, incarnation);
         if (!_visible.TryGetValue(key, out var state))
         {
@@ -75,8 +102,9 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
             state.VisibleThrough = snapshot.Index;
         }
 
-        foreach (var entry in applied)
+        for (var i = 0; i < applied.Count; i++)
         {
+            var entry = applied[i];
             if (snapshot is not null && entry.Index == snapshot.Index + 1 && entry.Index > state.VisibleThrough + 1)
             {
                 state.VisibleThrough = snapshot.Index;
@@ -96,6 +124,7 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
             state.Seen[entry.Index] = value;
             state.VisibleThrough = entry.Index;
             RecordApplied(id, entry.Index, value);
+            RecordVerdict(id, entry, verdicts[i]);
         }
 
         _visible[key] = state;
@@ -136,6 +165,30 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
         }
     }
 
+    /// <summary>Every node that applies an index reaches the same verdict there (a condition is decided in index order, the same everywhere).</summary>
+    private void RecordVerdict(string id, LogEntry entry, WriteVerdict verdict)
+    {
+        if (verdict.Index != entry.Index)
+        {
+            Fail($"{id} gave the verdict of {verdict.Index} to the entry at {entry.Index}");
+        }
+
+        if (Guarantees != Guarantees.Full)
+        {
+            return;
+        }
+
+        if (!_appliedWrites.TryGetValue(entry.Index, out var first))
+        {
+            _appliedWrites[entry.Index] = (entry, verdict);
+        }
+        else if (first.Verdict.Kind != verdict.Kind || first.Verdict.Before != verdict.Before || first.Verdict.After != verdict.After
+            || first.Verdict.Original?.Index != verdict.Original?.Index)
+        {
+            Fail($"index {entry.Index} ({Describe(entry)}): verdicts differ between nodes: {first.Verdict} and {id}'s {verdict}");
+        }
+    }
+
     private void CheckSnapshot(string id, SnapshotImage snapshot)
     {
         foreach (var (key, versioned) in snapshot.Entries)
@@ -146,9 +199,10 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
             }
 
             var value = $"{key}={Encoding.UTF8.GetString(versioned.Value.Span)}";
-            if (Guarantees == Guarantees.Full && _applied.TryGetValue(versioned.Index, out var applied) && applied.Value != value)
+            if (Guarantees == Guarantees.Full && _appliedWrites.TryGetValue(versioned.Index, out var applied)
+                && (applied.Entry.Key != key || applied.Entry.IsDelete || !applied.Entry.Value.Span.SequenceEqual(versioned.Value.Span)))
             {
-                Fail($"{id} installed a snapshot with {value} at {versioned.Index}, but {applied.Node} applied {applied.Value} there");
+                Fail($"{id} installed a snapshot with {value} at {versioned.Index}, but {Describe(applied.Entry)} was applied there");
             }
         }
     }
@@ -167,9 +221,38 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
         }
 
         _committed[index] = value;
+        var key = value[..value.IndexOf('=', StringComparison.Ordinal)];
+        _lastCommittedOfKey[key] = Math.Max(_lastCommittedOfKey.GetValueOrDefault(key), index);
+        _highestCommitted = Math.Max(_highestCommitted, index);
         if (_applied.TryGetValue(index, out var applied) && applied.Value != value)
         {
             Fail($"index {index}: answered committed with {value}, but {applied.Node} applied {applied.Value} there");
+        }
+    }
+
+    /// <summary>Taken when a linearizable read is asked: the writes answered committed so far that it must show.</summary>
+    public ReadFloor ReadFloor(string key) => new(_lastCommittedOfKey.GetValueOrDefault(key), _highestCommitted);
+
+    /// <summary>
+    /// A linearizable read was served with the node applied through <paramref name="appliedThrough"/> and
+    /// <paramref name="key"/> at the write of index <paramref name="version"/> (null: absent). It may never
+    /// show a value older than a write answered committed before it was asked, whichever leader answered it.
+    /// </summary>
+    public void OnLinearizableRead(string node, string key, ReadFloor floor, long appliedThrough, long? version)
+    {
+        if (Guarantees != Guarantees.Full)
+        {
+            return;
+        }
+
+        if ((version ?? 0) < floor.KeyIndex)
+        {
+            Fail($"{node} served a linearizable read of {key} at version {version?.ToString() ?? "none"}, older than the write at {floor.KeyIndex} answered committed before the read was asked");
+        }
+
+        if (appliedThrough < floor.AnyIndex)
+        {
+            Fail($"{node} served a linearizable read applied through {appliedThrough}, below the write at {floor.AnyIndex} answered committed before the read was asked");
         }
     }
 
@@ -224,18 +307,47 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
             }
         }
 
+        // The fold, by a model of the conditional-write rules written apart from KeyValueTable: a condition
+        // is checked against the key's version, a repeated idempotency key does nothing, a delete removes.
         var expected = new Dictionary<string, string>(StringComparer.Ordinal);
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        var once = new HashSet<string>(StringComparer.Ordinal);
         for (var index = 1L; index <= applied; index++)
         {
-            if (!_applied.TryGetValue(index, out var shown))
+            if (!_applied.TryGetValue(index, out _))
             {
                 Fail($"index {index} is below every node's applied index but nobody reported applying it");
             }
 
-            var separator = shown.Value.IndexOf('=', StringComparison.Ordinal);
-            if (separator > 0)
+            if (!_appliedWrites.TryGetValue(index, out var write) || write.Entry.IsNoOp)
             {
-                expected[shown.Value[..separator]] = shown.Value[(separator + 1)..];
+                continue;
+            }
+
+            var entry = write.Entry;
+            var current = versions.GetValueOrDefault(entry.Key);
+            var effect = entry.IdempotencyKey is { } key && !once.Add(key) ? WriteVerdictKind.Replayed
+                : entry.Condition.Kind switch
+                {
+                    ConditionKind.IfIndex => current == entry.Condition.Index,
+                    ConditionKind.IfAbsent => current == 0,
+                    ConditionKind.IfExists => current != 0,
+                    _ => true,
+                } ? WriteVerdictKind.Applied : WriteVerdictKind.ConditionFailed;
+            if (effect != write.Verdict.Kind)
+            {
+                Fail($"index {index} ({Describe(entry)}) was decided {write.Verdict.Kind}; the rules say {effect} (key at version {current})");
+            }
+
+            if (effect == WriteVerdictKind.Applied && entry.IsDelete)
+            {
+                expected.Remove(entry.Key);
+                versions.Remove(entry.Key);
+            }
+            else if (effect == WriteVerdictKind.Applied)
+            {
+                expected[entry.Key] = Encoding.UTF8.GetString(entry.Value.Span);
+                versions[entry.Key] = index;
             }
         }
 

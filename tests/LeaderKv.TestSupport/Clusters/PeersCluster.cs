@@ -47,6 +47,11 @@ public sealed class PeersCluster : IAsyncDisposable
             DelaySeed = spec.Seed + i,
             Durability = new DurabilitySettings { DataDirectory = Path.Combine(_directory.Path, peer.Id), Fsync = spec.Fsync },
         })];
+        if (spec.Configure is { } configure)
+        {
+            _settings = [.. _settings.Select((settings, i) => configure(i, settings))];
+        }
+
         _apps = new WebApplication?[spec.Nodes];
     }
 
@@ -88,6 +93,11 @@ public sealed class PeersCluster : IAsyncDisposable
     }
 
     public bool IsRunning(int node) => _apps[node] is not null;
+
+    /// <summary>A service of a running node (its watch hub, say), for what the HTTP API does not show.</summary>
+    public T Service<T>(int node)
+        where T : notnull =>
+        (_apps[node] ?? throw new InvalidOperationException($"{IdOf(node)} is not running")).Services.GetRequiredService<T>();
 
     public IEnumerable<int> Running => Enumerable.Range(0, Count).Where(IsRunning);
 
@@ -341,4 +351,7 @@ public sealed record PeersSpec
 
     /// <summary>Seeds each node's election-timeout randomness (node i gets Seed + i), so runs differ only by scheduling.</summary>
     public int Seed { get; init; } = 1;
+
+    /// <summary>Changes node i's settings (a watch limit, one node's election timeout) after the spec's are applied.</summary>
+    public Func<int, NodeSettings, NodeSettings>? Configure { get; init; }
 }

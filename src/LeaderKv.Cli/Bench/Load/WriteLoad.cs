@@ -1,17 +1,22 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
+using LeaderKv.Client;
 
 namespace LeaderKv.Cli.Bench.Load;
 
 /// <summary>
 /// The seed's load, done with async writers instead of threads: <c>concurrency</c> writers take the
 /// next write number from a shared counter until <c>writes</c> have been sent, so at most
-/// <c>concurrency</c> writes are in flight, as with benchmark.py's ThreadPoolExecutor.
+/// <c>concurrency</c> writes are in flight, as with benchmark.py's ThreadPoolExecutor. Writes go
+/// through <see cref="LeaderKvClient"/> with one attempt and the leader as its only node, so that a
+/// benchmark write is exactly one <c>POST /write</c> on a kept-alive connection: the client's leader
+/// search and retries, which would hide a failure and add its own latency, never start.
 /// </summary>
 public sealed class WriteLoad(HttpClient http, Uri leader, WriteBodies bodies, int writes, int concurrency)
 {
-    private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
-    private readonly Uri _writeUrl = new(leader, "write");
+    /// <summary>One request per write, never a retry or a redirect: the benchmark measures single requests.</summary>
+    public static readonly LeaderKvClientOptions OneRequestPerWrite = new() { MaxAttempts = 1 };
+
+    private readonly LeaderKvClient _client = new([leader], http, OneRequestPerWrite);
     private int _next;
     private int _completed;
 
@@ -41,8 +46,6 @@ public sealed class WriteLoad(HttpClient http, Uri leader, WriteBodies bodies, i
 
     private async Task WriterAsync(WriteSample[] samples, long runStart, CancellationToken token)
     {
-        var body = new byte[bodies.MaxLength];
-        var reply = new byte[1024];
         while (true)
         {
             var sequence = Interlocked.Increment(ref _next) - 1;
@@ -51,73 +54,46 @@ public sealed class WriteLoad(HttpClient http, Uri leader, WriteBodies bodies, i
                 return;
             }
 
-            var length = bodies.Format(sequence, body);
-            var content = new ByteArrayContent(body, 0, length);
-            content.Headers.ContentType = JsonContentType;
-            using var request = new HttpRequestMessage(HttpMethod.Post, _writeUrl) { Content = content };
+            var key = bodies.KeyOf(sequence);
+            var value = bodies.ValueJsonOf(sequence);
             var start = Stopwatch.GetTimestamp();
-            int status = 0;
-            string? error = null;
-            WriteReply parsed = default;
-            try
-            {
-                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token)
-                    .ConfigureAwait(false);
-                status = (int)response.StatusCode;
-                (reply, var read) = await ReadBodyAsync(response, reply, token).ConfigureAwait(false);
-                var failed = status != 200;
-                parsed = WriteReply.Parse(reply.AsSpan(0, read), wantDetail: failed);
-                if (failed)
-                {
-                    error = $"HTTP {status}: {parsed.Detail ?? "no detail"}";
-                }
-            }
-            catch (HttpRequestException ex)
-            {
-                error = ex.Message;
-            }
-            catch (TaskCanceledException) when (!token.IsCancellationRequested)
-            {
-                error = $"no answer within {http.Timeout.TotalSeconds:0} s";
-            }
-
+            var sample = await WriteAsync(key, value, token).ConfigureAwait(false);
             var end = Stopwatch.GetTimestamp();
-            samples[sequence] = new WriteSample(
-                sequence,
-                bodies.KeyOf(sequence),
-                Stopwatch.GetElapsedTime(runStart, start).TotalMilliseconds,
-                Stopwatch.GetElapsedTime(start, end).TotalMilliseconds,
-                status,
-                parsed.Index,
-                parsed.Acks,
-                parsed.QuorumDelayMs,
-                error);
+            samples[sequence] = sample with
+            {
+                Sequence = sequence,
+                Key = key,
+                StartMs = Stopwatch.GetElapsedTime(runStart, start).TotalMilliseconds,
+                LatencyMs = Stopwatch.GetElapsedTime(start, end).TotalMilliseconds,
+            };
             Interlocked.Increment(ref _completed);
         }
     }
 
-    /// <summary>Reads the whole answer into the writer's own buffer, growing it only for an unusually long body.</summary>
-    private static async ValueTask<(byte[] Buffer, int Length)> ReadBodyAsync(
-        HttpResponseMessage response, byte[] buffer, CancellationToken token)
+    /// <summary>One write and what its answer said; the caller fills in sequence, key and timing.</summary>
+    private async Task<WriteSample> WriteAsync(string key, string value, CancellationToken token)
     {
-        await using var stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
-        var total = 0;
-        while (true)
+        try
         {
-            if (total == buffer.Length)
-            {
-                Array.Resize(ref buffer, buffer.Length * 2);
-            }
-
-            var read = await stream.ReadAsync(buffer.AsMemory(total), token).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return (buffer, total);
-            }
-
-            total += read;
+            var written = await _client.PutJsonAsync(key, value, token).ConfigureAwait(false);
+            // Index 0 is no LeaderKV index (they start at 1): a node that answers as the seed does,
+            // with status and quorum_met only, so its acks and quorum delay are unknown, not zero.
+            return written.Index == 0
+                ? new WriteSample { StatusCode = 200 }
+                : new WriteSample { StatusCode = 200, Index = written.Index, Acks = written.Acks, QuorumDelayMs = written.QuorumDelay.TotalMilliseconds };
+        }
+        catch (LeaderKvOutcomeUnknownException unknown)
+        {
+            return new WriteSample { StatusCode = (int?)unknown.StatusCode ?? 0, Index = unknown.Index, Error = Describe(unknown) };
+        }
+        catch (LeaderKvException failed)
+        {
+            return new WriteSample { StatusCode = (int?)failed.StatusCode ?? 0, Error = Describe(failed) };
         }
     }
+
+    private static string Describe(LeaderKvException failure) =>
+        failure.StatusCode is { } status ? $"HTTP {(int)status}: {failure.Message}" : failure.Message;
 }
 
 /// <summary>Every write of one pass, the wall time from the first send to the last answer, and the client's CPU time.</summary>
