@@ -133,6 +133,14 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
     /// <summary>A leader answered a write "not logged" (a rejection): that value must never become visible anywhere.</summary>
     public void OnNotLogged(string value)
     {
+        // Only a put without an idempotency key is told apart by its description (its value is unique
+        // per proposal): a delete's repeats, and a retry of an idempotent write may log the same one again.
+        var op = value.IndexOfAny(['=', '<']);
+        if (op < 0 || value[op] != '=' || value.Contains(" [once ", StringComparison.Ordinal))
+        {
+            return;
+        }
+
         _notLogged.Add(value);
         if (_applied.Values.Any(a => a.Value == value))
         {
@@ -221,7 +229,8 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
         }
 
         _committed[index] = value;
-        var key = value[..value.IndexOf('=', StringComparison.Ordinal)];
+        // "key=value" for a put, "key<delete>" (or <expire>) for a delete: see Describe.
+        var key = value[..value.IndexOfAny(['=', '<'])];
         _lastCommittedOfKey[key] = Math.Max(_lastCommittedOfKey.GetValueOrDefault(key), index);
         _highestCommitted = Math.Max(_highestCommitted, index);
         if (_applied.TryGetValue(index, out var applied) && applied.Value != value)
@@ -245,7 +254,13 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
             return;
         }
 
-        if ((version ?? 0) < floor.KeyIndex)
+        // The key's state after the last committed write to it (a failed condition or a replay leaves it
+        // as it was, a delete leaves it absent), or a later one: anything else is older than that write.
+        var shown = version ?? 0;
+        var fresh = floor.KeyIndex == 0 || shown > floor.KeyIndex
+            || !_appliedWrites.TryGetValue(floor.KeyIndex, out var last) || shown == last.Verdict.After
+            || (shown == 0 && _appliedWrites.Any(w => w.Key > floor.KeyIndex && w.Value.Entry.Key == key && w.Value.Verdict.Changed && w.Value.Verdict.After == 0));
+        if (!fresh)
         {
             Fail($"{node} served a linearizable read of {key} at version {version?.ToString() ?? "none"}, older than the write at {floor.KeyIndex} answered committed before the read was asked");
         }
