@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace LeaderKv.Core;
 
 /// <summary>
@@ -30,6 +32,9 @@ public sealed class KeyValueTable
     private SortedKeys? _sorted;
 
     public int Count => _entries.Count;
+
+    /// <summary>What the table holds, in bytes: every key in UTF-8 plus its value's JSON text (what MAX_DATA_BYTES bounds).</summary>
+    public long Bytes { get; private set; }
 
     public IEnumerable<KeyValuePair<string, VersionedValue>> Entries => _entries;
 
@@ -100,6 +105,7 @@ public sealed class KeyValueTable
     {
         Remove(key);
         _entries[key] = value;
+        Bytes += Encoding.UTF8.GetByteCount(key) + value.Value.Length;
         _sorted?.Add(key);
         if (value.ExpiresAtMs > 0)
         {
@@ -141,7 +147,24 @@ public sealed class KeyValueTable
         _idempotencyOrder.Clear();
         _lastRecordedAtMs = 0;
         ClockMs = 0;
+        Bytes = 0;
     }
+
+    /// <summary>
+    /// How many bytes <see cref="Bytes"/> would grow by if <paramref name="key"/> got a value of
+    /// <paramref name="valueBytes"/> (negative: it shrinks).
+    /// </summary>
+    public long GrowthOf(string key, int valueBytes) =>
+        _entries.TryGetValue(key, out var held) ? valueBytes - held.Value.Length : Encoding.UTF8.GetByteCount(key) + valueBytes;
+
+    /// <summary>
+    /// How many bytes <see cref="Bytes"/> would grow by if <paramref name="op"/> were applied to
+    /// <paramref name="key"/> with a value of <paramref name="valueBytes"/>: a delete or expiry never
+    /// grows the table (it frees the key's bytes, or nothing when the key is absent).
+    /// </summary>
+    public long GrowthOf(WriteOp op, string key, int valueBytes) =>
+        op == WriteOp.Put ? GrowthOf(key, valueBytes)
+        : _entries.TryGetValue(key, out var held) ? -(Encoding.UTF8.GetByteCount(key) + held.Value.Length) : 0;
 
     /// <summary>
     /// Up to <paramref name="limit"/> entries whose key starts with <paramref name="prefix"/> and sorts
@@ -173,6 +196,7 @@ public sealed class KeyValueTable
             return;
         }
 
+        Bytes -= Encoding.UTF8.GetByteCount(key) + old.Value.Length;
         _sorted?.Remove(key);
         if (old.ExpiresAtMs > 0)
         {

@@ -26,6 +26,15 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 2008, Level = LogLevel.Information, Message = "Installed the leader's snapshot through index {Index} ({Keys} keys); applied through {AppliedThrough}")]
     public static partial void SnapshotInstalled(this ILogger logger, long index, int keys, long appliedThrough);
 
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Error, Message = "Disk full in {DataDir}: this node refuses writes (507) and logs nothing new until there is room; it keeps serving reads and checks for space by itself every 500 ms. Free space or grow the file system. ({Error})")]
+    public static partial void DiskFull(this ILogger logger, string dataDir, string error);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "The disk has room again after {Seconds:F1} s: the disk-full alarm is cleared and this node logs again")]
+    public static partial void DiskRecovered(this ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "Checking whether the full disk has room failed: {Error}; checking again shortly")]
+    public static partial void DiskProbeFailed(this ILogger logger, string error);
+
     [LoggerMessage(EventId = 2009, Level = LogLevel.Critical, Message = "The write-ahead log failed; the node stops because what is on disk is unknown. Restart it to recover from its data directory")]
     public static partial void LogWriteFailed(this ILogger logger, Exception error);
 }

@@ -55,6 +55,7 @@ public static class NodeHost
         });
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = Problems.Describe);
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<StorageExceptionHandler>();
         builder.Services.AddSingleton(settings);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<IDelaySource>(_ => new UniformDelaySource(

@@ -48,6 +48,52 @@ public static partial class Problems
         TimeSpan.FromSeconds(1),
         term);
 
+    /// <summary>
+    /// 507: this node's disk is full, so it could not log the write. Nothing was written (the leader
+    /// takes a write it could not log out of its log before any follower sees it); the node keeps
+    /// serving reads and takes writes again by itself once the disk has room.
+    /// </summary>
+    public static IResult DiskFull(long term) => new RetryAfterResult(
+        TypedResults.Problem(
+            detail: "The leader's disk is full (no space left on the device, or its quota): the write could not be logged, so nothing was written. Reads still work. Free space or grow the file system; the node takes writes again by itself, without a restart. Retry after Retry-After.",
+            statusCode: StatusCodes.Status507InsufficientStorage,
+            title: "Disk full",
+            type: TypeBase + "disk-full",
+            extensions: new Dictionary<string, object?> { ["outcome"] = "rejected", ["term"] = term }),
+        TimeSpan.FromSeconds(1));
+
+    /// <summary>507: the write would take the table past MAX_DATA_BYTES. Writes that shrink the data (overwrites with smaller values) are still taken.</summary>
+    public static ProblemHttpResult QuotaExceeded(long quota, long size, long growth) => TypedResults.Problem(
+        detail: $"This write would grow the data by {growth} bytes to {size + growth}, past the quota of {quota} bytes (MAX_DATA_BYTES); the data holds {size} bytes. Nothing was written. Writes that make the data smaller are still accepted.",
+        statusCode: StatusCodes.Status507InsufficientStorage,
+        title: "Data quota exceeded",
+        type: TypeBase + "quota-exceeded",
+        extensions: new Dictionary<string, object?> { ["quota"] = quota, ["size"] = size, ["growth"] = growth, ["outcome"] = "rejected" });
+
+    /// <summary>
+    /// 503: the node is stopping (after a failed fsync or a broken invariant). A write that had an index
+    /// has an unknown outcome (it may be on disk or not); one without was rejected.
+    /// </summary>
+    public static ProblemHttpResult NodeStopping(long index, long term) => TypedResults.Problem(
+        detail: index > 0
+            ? $"This node is stopping (its storage failed or it found a broken invariant; its log says why) before this write's outcome was known: it is in the log at index {index} (term {term}) and may or may not survive. Read the key on the new leader before you retry."
+            : "This node is stopping (its storage failed or it found a broken invariant; its log says why). Nothing was written; write to another node.",
+        statusCode: StatusCodes.Status503ServiceUnavailable,
+        title: "Node stopping",
+        type: TypeBase + "node-stopping",
+        extensions: index > 0
+            ? new Dictionary<string, object?> { ["index"] = index, ["term"] = term, ["outcome"] = "unknown" }
+            : new Dictionary<string, object?> { ["outcome"] = "rejected" });
+
+    /// <summary>503 for a storage failure that reached a request (never expected: the driver handles them); out of space it is 507.</summary>
+    public static IResult StorageFailed(bool outOfSpace) => outOfSpace
+        ? DiskFull(0)
+        : TypedResults.Problem(
+            detail: "This node's storage failed; it stops so that it never acknowledges what it did not store. Use another node.",
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Node stopping",
+            type: TypeBase + "node-stopping");
+
     public static ProblemHttpResult ClusterMismatch(string? theirs, string? ours) => TypedResults.Problem(
         detail: $"This message comes from a node of another cluster: its PEERS/WRITE_QUORUM fingerprint is '{theirs ?? "none"}', this node's is '{ours ?? "none"}'. Every node needs the same PEERS and WRITE_QUORUM.",
         statusCode: StatusCodes.Status409Conflict,

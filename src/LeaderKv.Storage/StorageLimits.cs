@@ -20,6 +20,12 @@ public static class StorageLimits
     public const int MaxValueBytes = 1024 * 1024;
 
     /// <summary>
+    /// What a node writes to find out whether a full disk has room again: one record of the largest
+    /// value and then some. Less, and the probe would clear the alarm while the next write still fails.
+    /// </summary>
+    public const int SpaceProbeBytes = MaxValueBytes + (64 * 1024);
+
+    /// <summary>
     /// A client's <c>Idempotency-Key</c> rides in every log record of its write and in the replicated
     /// table for an hour; 255 bytes is ample for a UUID or a request id and bounds that memory.
     /// </summary>

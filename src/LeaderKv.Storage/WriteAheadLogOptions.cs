@@ -1,3 +1,4 @@
+using LeaderKv.Storage.Io;
 using Microsoft.Win32.SafeHandles;
 
 namespace LeaderKv.Storage;
@@ -24,7 +25,12 @@ public sealed record WriteAheadLogOptions
     /// The call that makes a file's bytes durable. Only tests replace it: to count or to hold
     /// fsyncs (which is how group commit is tested without timing), or to make one fail.
     /// </summary>
-    internal Action<SafeFileHandle> FlushToDisk { get; init; } = RandomAccess.FlushToDisk;
+    internal Action<SafeFileHandle>? FlushToDisk { get; init; }
+
+    /// <summary>The file writes and fsyncs; tests pass one that fails on purpose (a full disk, an fsync error).</summary>
+    public StorageFileSystem FileSystem { get; init; } = StorageFileSystem.Default;
+
+    internal void Flush(SafeFileHandle handle) => (FlushToDisk ?? FileSystem.Flush)(handle);
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a value outside its limit.</summary>
     public void Validate()
@@ -42,5 +48,6 @@ public sealed record WriteAheadLogOptions
         }
 
         ArgumentNullException.ThrowIfNull(TimeProvider);
+        ArgumentNullException.ThrowIfNull(FileSystem);
     }
 }

@@ -12,6 +12,17 @@ public class ConfigurationTests
     private static readonly string DataDir = Path.Combine(Path.GetTempPath(), "leaderkv-config-test");
 
     [Fact]
+    public void MAX_DATA_BYTES_defaults_to_a_quarter_of_available_memory_takes_0_for_none_and_refuses_garbage()
+    {
+        Assert.Equal((long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.25), NodeSettings.Parse(new NodeOptions()).Settings!.MaxDataBytes);
+        Assert.Equal(0, NodeSettings.Parse(new NodeOptions { MaxDataBytes = "0" }).Settings!.MaxDataBytes);
+        Assert.Equal(123456, NodeSettings.Parse(new NodeOptions { MaxDataBytes = "123456" }).Settings!.ToClusterConfig().MaxDataBytes);
+        var result = NodeSettings.Parse(new NodeOptions { MaxDataBytes = "-5" });
+        Assert.Null(result.Settings);
+        Assert.Contains(result.Errors, e => e.StartsWith("MAX_DATA_BYTES", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Defaults_are_the_seeds()
     {
         var settings = NodeSettings.Parse(new NodeOptions()).Settings!;

@@ -98,6 +98,12 @@ public sealed record ClusterConfig
     /// <summary>A follower holds at most this many slots above its applied index; later ones are refused, not acked.</summary>
     public long MaxPendingWindow { get; init; } = 1 << 20;
 
+    /// <summary>
+    /// MAX_DATA_BYTES: the leader refuses a write that would take its table (<see cref="KeyValueTable.Bytes"/>)
+    /// past this; 0 means no quota. Writes that do not grow the table are always taken.
+    /// </summary>
+    public long MaxDataBytes { get; init; }
+
     /// <summary>Applied entries kept in memory for catch-up; older ones are compacted away (a follower that needs them gets a snapshot).</summary>
     public int LogTailEntries { get; init; } = 100_000;
 

@@ -72,6 +72,13 @@ public sealed record AppendResponse : Message
     /// the same term, another run of the leader already led that term here.
     /// </summary>
     public bool Rejected { get; init; }
+
+    /// <summary>
+    /// The follower's disk is full: the indexes in <see cref="Refused"/> could not be logged, so they are
+    /// not acked. The leader counts it toward no quorum and sends it no entries until an answer says
+    /// otherwise; the follower keeps answering heartbeats, so it is not down.
+    /// </summary>
+    public bool DiskFull { get; init; }
 }
 
 /// <summary>"Would you vote for me in <see cref="Message.Term"/>?" — asked before the term is raised, so a node that cannot win never disturbs a working leader.</summary>

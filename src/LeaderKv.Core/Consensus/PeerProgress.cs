@@ -27,6 +27,9 @@ public sealed class PeerProgress(string id, int position)
 
     public bool IsDown { get; internal set; }
 
+    /// <summary>Its last answer said its disk is full: it answers, but acks nothing, so it counts toward no write quorum.</summary>
+    public bool DiskFull { get; internal set; }
+
     public bool Tainted { get; internal set; }
 
     /// <summary>Where catch-up looks next for slots the follower lacks.</summary>
@@ -73,5 +76,6 @@ public sealed class PeerProgress(string id, int position)
         Next = appliedThrough + 1;
         SnapshotSentTick = -1;
         HighestAcked = 0;
+        DiskFull = false;
     }
 }

@@ -20,6 +20,12 @@ public enum ProposeStatus
     /// <summary>Too many writes are not yet committed.</summary>
     Overloaded,
 
+    /// <summary>This node's disk is full: the write could not be logged (507).</summary>
+    StorageFull,
+
+    /// <summary>The write would take the table past <see cref="ClusterConfig.MaxDataBytes"/> (507); writes that shrink it are taken.</summary>
+    QuotaExceeded,
+
     /// <summary>
     /// An earlier write with the same idempotency key is applied: nothing entered the log, and
     /// <see cref="ProposeResult.Replay"/> is what that write was decided to be (its answer, again).

@@ -49,7 +49,7 @@ public sealed class Ready
 /// <summary>The state a node must never forget: its term and the vote it granted in it (to whom, and to which run of that node).</summary>
 public readonly record struct HardState(long Term, string? VotedFor, long VotedIncarnation);
 
-/// <summary>The three outcomes of a write that entered the log. (Rejected writes never get an index: see <see cref="ProposeResult"/>.)</summary>
+/// <summary>The outcomes of a write that got an index. (Writes rejected at once never get one: see <see cref="ProposeResult"/>.)</summary>
 public enum WriteOutcomeKind
 {
     /// <summary>On a replication quorum in the leader's term: survives every failure the configuration tolerates.</summary>
@@ -57,6 +57,12 @@ public enum WriteOutcomeKind
 
     /// <summary>The leader lost its leadership (or could no longer reach a quorum) first: the next leader may keep or drop it.</summary>
     Unknown,
+
+    /// <summary>
+    /// The leader could not log it (its disk is full) and took it out of its log before anyone saw it:
+    /// nothing was written, a rejection like those of <see cref="ProposeResult"/>.
+    /// </summary>
+    NotLogged,
 }
 
 /// <param name="Index">The write's slot.</param>
@@ -80,6 +86,7 @@ public enum ReplicaEventKind
     RecoveryFailed,
     FollowerDown,
     FollowerBack,
+    FollowerDiskFull,
     TaintCleared,
     BestEffortRecovery,
     SnapshotSent,

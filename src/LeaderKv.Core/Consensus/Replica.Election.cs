@@ -174,6 +174,7 @@ public sealed partial class Replica
         // (a restarted in-memory candidate must not collect the votes its previous run was given).
         var granted = request.Term == Term
             && Role != ReplicaRole.Leader
+            && !StorageFull
             && (_votedFor is null || (string.Equals(_votedFor, request.From, StringComparison.Ordinal) && _votedIncarnation == request.Incarnation));
         if (granted)
         {

@@ -10,7 +10,8 @@ public sealed partial class Replica
             Send(new AppendResponse
             {
                 From = Id, To = append.From, Term = Term, RequestId = append.RequestId, LeaderIncarnation = append.LeaderIncarnation,
-                Acked = [], AppliedThrough = AppliedThrough, Incarnation = Incarnation, Tainted = Tainted, Rejected = true, ReadRound = append.ReadRound,
+                Acked = [], AppliedThrough = AppliedThrough, Incarnation = Incarnation, Tainted = Tainted, Rejected = true, DiskFull = StorageFull,
+                ReadRound = append.ReadRound,
             });
             return;
         }
@@ -47,8 +48,9 @@ public sealed partial class Replica
                 continue;
             }
 
-            if (entry.Index > window)
+            if (entry.Index > window || StorageFull)
             {
+                // Beyond the pending window, or not loggable: not taken, so not acked.
                 (refused ??= []).Add(entry.Index);
                 continue;
             }
@@ -71,7 +73,8 @@ public sealed partial class Replica
         Send(new AppendResponse
         {
             From = Id, To = append.From, Term = Term, RequestId = append.RequestId, LeaderIncarnation = append.LeaderIncarnation,
-            Acked = acked, Refused = refused ?? [], AppliedThrough = AppliedThrough, Incarnation = Incarnation, Tainted = Tainted, ReadRound = append.ReadRound,
+            Acked = acked, Refused = refused ?? [], AppliedThrough = AppliedThrough, Incarnation = Incarnation, Tainted = Tainted, DiskFull = StorageFull,
+            ReadRound = append.ReadRound,
         });
     }
 
@@ -128,12 +131,15 @@ public sealed partial class Replica
 
     private void OnSnapshot(SnapshotRequest request)
     {
-        if (request.Term < Term || Role == ReplicaRole.Leader || AnotherRunLeads(request.Term, request.From, request.LeaderIncarnation))
+        var refused = request.Term < Term || Role == ReplicaRole.Leader || AnotherRunLeads(request.Term, request.From, request.LeaderIncarnation);
+        if (refused || StorageFull)
         {
+            // A snapshot this node could not store is not installed either: the leader sends it again once the disk has room.
             Send(new AppendResponse
             {
                 From = Id, To = request.From, Term = Term, RequestId = request.RequestId, LeaderIncarnation = request.LeaderIncarnation,
-                Acked = [], AppliedThrough = AppliedThrough, Incarnation = Incarnation, Tainted = Tainted, Rejected = Role != ReplicaRole.Leader,
+                Acked = [], AppliedThrough = AppliedThrough, Incarnation = Incarnation, Tainted = Tainted,
+                Rejected = refused && Role != ReplicaRole.Leader, DiskFull = StorageFull,
             });
             return;
         }
@@ -150,7 +156,7 @@ public sealed partial class Replica
         Send(new AppendResponse
         {
             From = Id, To = request.From, Term = Term, RequestId = request.RequestId, LeaderIncarnation = request.LeaderIncarnation,
-            Acked = [], AppliedThrough = AppliedThrough, Incarnation = Incarnation, Tainted = Tainted,
+            Acked = [], AppliedThrough = AppliedThrough, Incarnation = Incarnation, Tainted = Tainted, DiskFull = StorageFull,
         });
     }
 

@@ -21,8 +21,8 @@ public sealed partial class Replica
     /// <summary>The leader's view of each follower (empty unless this node leads).</summary>
     public IReadOnlyCollection<PeerProgress> Peers => _peers.Values;
 
-    /// <summary>True when <see cref="Propose(WriteCommand, long)"/> would take a write now: this node leads, has recovered, and hears from W followers.</summary>
-    public bool CanAcceptWrites => Role == ReplicaRole.Leader && !_recovering && ReachableFollowers() >= _config.WriteQuorum;
+    /// <summary>True when <see cref="Propose(WriteCommand, long)"/> would take a write now: this node leads, has recovered, can log, and hears from W followers that can.</summary>
+    public bool CanAcceptWrites => Role == ReplicaRole.Leader && !_recovering && !StorageFull && ReachableFollowers() >= _config.WriteQuorum;
 
     /// <summary>Slots proposed in this term and not yet under the commit index.</summary>
     public int PendingCount => _pending.Count;
@@ -57,9 +57,22 @@ public sealed partial class Replica
             return new ProposeResult(ProposeStatus.Recovering, 0, Term, Id);
         }
 
+        // A retry of a known write logs nothing, so it is answered even when the disk is full or the quota is reached.
         if (command.IdempotencyKey is { } idempotencyKey && Known(command, idempotencyKey) is { } known)
         {
             return known;
+        }
+
+        if (StorageFull)
+        {
+            return new ProposeResult(ProposeStatus.StorageFull, 0, Term, Id);
+        }
+
+        // Deletes and shrinking overwrites are taken past the quota: they are how a full table is emptied.
+        if (_config.MaxDataBytes > 0 && Table.GrowthOf(command.Op, command.Key, command.Value.Length) is > 0 and var growth
+            && Table.Bytes + growth > _config.MaxDataBytes)
+        {
+            return new ProposeResult(ProposeStatus.QuotaExceeded, 0, Term, Id);
         }
 
         if (ReachableFollowers() < _config.WriteQuorum)
@@ -181,7 +194,7 @@ public sealed partial class Replica
             _inLogIdempotency[idempotencyKey] = index;
         }
 
-        foreach (var peer in _peers.Values)
+        foreach (var peer in _peers.Values.Where(p => !p.DiskFull))
         {
             peer.MarkSent(index, _tick);
             Send(new AppendRequest
@@ -268,12 +281,13 @@ public sealed partial class Replica
     /// Followers that answered within an election timeout. A follower believed down a moment ago still
     /// counts: the belief may be one failed send old (a follower that was restarting), and refusing the
     /// write would fail one it could ack; a follower that really is down refuses the send at once, which
-    /// answers the write unknown just as fast.
+    /// answers the write unknown just as fast. A follower whose disk is full answers but cannot ack, so it
+    /// counts toward writes only with <paramref name="countDiskFull"/> (check-quorum: it still hears us).
     /// </summary>
-    private int ReachableFollowers()
+    private int ReachableFollowers(bool countDiskFull = false)
     {
         var since = _tick - _config.ElectionTicks;
-        return _peers.Values.Count(p => p.LastHeardTick >= since);
+        return _peers.Values.Count(p => p.LastHeardTick >= since && (countDiskFull || !p.DiskFull));
     }
 
     private void TickLeader()
@@ -288,7 +302,7 @@ public sealed partial class Replica
         // without us, so a newer leader may already serve writes.
         if (_tick - _leaderSinceTick >= _config.ElectionTicks)
         {
-            var heard = 1 + ReachableFollowers();
+            var heard = 1 + ReachableFollowers(countDiskFull: true);
             if (heard < _config.LeaseQuorum)
             {
                 if (_config.Failover == FailoverMode.Automatic)
@@ -351,7 +365,7 @@ public sealed partial class Replica
         }
 
         var entries = new List<LogEntry>();
-        if (!_recovering && !peer.IsDown)
+        if (!_recovering && !peer.IsDown && !peer.DiskFull)
         {
             if (peer.AppliedThrough < Log.CompactedThrough)
             {
@@ -467,6 +481,23 @@ public sealed partial class Replica
             peer.IsDown = false;
             peer.Next = peer.AppliedThrough + 1;
             Event(ReplicaEventKind.FollowerBack, peer.Id, $"applied through {response.AppliedThrough}");
+        }
+
+        if (response.DiskFull != peer.DiskFull)
+        {
+            // Its disk filled: it refuses entries, so send it none (heartbeats ask whether it has room again).
+            // It has room again: catch-up resends what it refused.
+            peer.DiskFull = response.DiskFull;
+            peer.Next = Math.Min(peer.Next, peer.AppliedThrough + 1);
+            peer.SnapshotSentTick = -1;
+            if (peer.DiskFull)
+            {
+                Event(ReplicaEventKind.FollowerDiskFull, peer.Id, $"applied through {response.AppliedThrough}");
+            }
+            else
+            {
+                Event(ReplicaEventKind.FollowerBack, peer.Id, $"its disk has room again; applied through {response.AppliedThrough}");
+            }
         }
 
         if (response.AppliedThrough >= Log.CompactedThrough)

@@ -5,8 +5,9 @@ namespace LeaderKv.Core.Consensus;
 /// the table and the commit index, and decides everything the protocol decides (DESIGN §3:
 /// Flexible Paxos over a log of slots, the term as the ballot). Inputs: <see cref="Step"/>
 /// (a message), <see cref="Tick"/> (time), <see cref="Propose(WriteCommand, long)"/> (a client write),
-/// <see cref="ReportUnreachable"/> (a send that failed) and <see cref="Advance"/> (the last
-/// <see cref="Ready"/> is durable and sent). Output: <see cref="TakeReady"/>. Pure and
+/// <see cref="ReportUnreachable"/> (a send that failed), <see cref="Advance"/> (the last
+/// <see cref="Ready"/> is durable and sent) or <see cref="ReportStorageFull"/> (it could not be stored)
+/// and <see cref="ReportStorageRecovered"/>. Output: <see cref="TakeReady"/>. Pure and
 /// single-threaded: no clock, no I/O, randomness only from the <see cref="Random"/> it is given,
 /// so a simulation with one seed replays a run exactly.
 /// </summary>
@@ -218,7 +219,8 @@ public sealed partial class Replica
                 break;
             case ReplicaRole.Follower:
                 _electionElapsed++;
-                if (_electionElapsed >= _electionTimeout && (_config.CampaignsOnTimeout || (_config.CampaignsAtStart && LeaderId is null)))
+                // A node that cannot store its own vote must not campaign.
+                if (_electionElapsed >= _electionTimeout && !StorageFull && (_config.CampaignsOnTimeout || (_config.CampaignsAtStart && LeaderId is null)))
                 {
                     StartElection();
                 }
@@ -226,7 +228,7 @@ public sealed partial class Replica
                 break;
             default:
                 _electionElapsed++;
-                if (_electionElapsed >= _electionTimeout)
+                if (_electionElapsed >= _electionTimeout && !StorageFull)
                 {
                     OnElectionTimeout();
                 }
@@ -253,6 +255,7 @@ public sealed partial class Replica
             Events = _events,
             Reads = reads,
         };
+        _persistingHardState = _hardStateChanged;
         _hardStateChanged = false;
         _persisting = _toPersist;
         _toPersist = [];
@@ -271,6 +274,7 @@ public sealed partial class Replica
     {
         Invariant.Check(_readyTaken, "Advance without TakeReady");
         _readyTaken = false;
+        _hardStateUnsaved &= !_persistingHardState;
         if (Role == ReplicaRole.Leader)
         {
             foreach (var entry in _persisting)

@@ -72,6 +72,22 @@ public sealed class SlotLog
         LastIndex = Math.Max(LastIndex, index);
     }
 
+    /// <summary>Drops every slot at or above <paramref name="index"/> (a leader's proposals it could not log).</summary>
+    public void TruncateFrom(long index)
+    {
+        Invariant.Check(index > CompactedThrough, $"truncating from {index}, at or below the compaction point {CompactedThrough}");
+        for (var i = index; i <= LastIndex; i++)
+        {
+            _slots.Remove(i);
+        }
+
+        LastIndex = Math.Min(LastIndex, index - 1);
+        while (LastIndex > CompactedThrough && !_slots.ContainsKey(LastIndex))
+        {
+            LastIndex--;
+        }
+    }
+
     /// <summary>Forgets everything and starts after a snapshot at <paramref name="index"/>; slots above it are kept.</summary>
     public void ResetTo(long index)
     {

@@ -1,4 +1,5 @@
 using LeaderKv.Storage;
+using LeaderKv.Storage.Io;
 
 namespace LeaderKv.Node.Configuration;
 
@@ -25,8 +26,12 @@ public sealed record DurabilitySettings
 
     public bool IsDurable => DataDirectory is not null;
 
+    /// <summary>The storage layer's file writes and fsyncs; tests pass one that fails on purpose (<c>StorageFaults</c>).</summary>
+    public StorageFileSystem FileSystem { get; init; } = StorageFileSystem.Default;
+
     public WriteAheadLogOptions LogOptions() => new()
     {
+        FileSystem = FileSystem,
         Fsync = Fsync,
         FsyncInterval = FsyncInterval,
         SegmentSizeBytes = SegmentBytes,

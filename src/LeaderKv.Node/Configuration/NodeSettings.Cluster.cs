@@ -74,6 +74,7 @@ public sealed partial record NodeSettings
         {
             ElectionTicks = ticks,
             HeartbeatTicks = 1,
+            MaxDataBytes = MaxDataBytes,
             RetryTicks = retryTicks,
             LogTailEntries = Durability.LogTailEntries,
             ApplyOnArrival = Mode == ReplicationMode.Unordered,

@@ -52,6 +52,7 @@ public sealed partial record NodeSettings
         var heartbeat = ParseInt("HEARTBEAT_INTERVAL", options.HeartbeatInterval, 100, errors);
         var unsafeInMemory = ParseBool("UNSAFE_ALLOW_IN_MEMORY_FAILOVER", options.UnsafeAllowInMemoryFailover, errors);
         var durability = ParseDurability(options, mode, errors);
+        var maxDataBytes = ParseMaxDataBytes(options.MaxDataBytes, errors);
         var security = SecuritySettings.Parse(options, errors);
         var logging = ParseLogging(options, errors);
         var watch = ParseWatch(options, errors);
@@ -116,6 +117,7 @@ public sealed partial record NodeSettings
             LeaderUrl = leaderUrl,
             Port = port,
             Durability = durability,
+            MaxDataBytes = maxDataBytes,
             Security = security,
             Logging = logging,
             Watch = watch,

@@ -64,6 +64,18 @@ public sealed record NodeStatus(
 
     [JsonPropertyName("recovering")]
     public bool Recovering { get; init; }
+
+    /// <summary>Bytes of keys (UTF-8) and values (JSON text) in this node's table.</summary>
+    [JsonPropertyName("dataBytes")]
+    public long DataBytes { get; init; }
+
+    /// <summary>MAX_DATA_BYTES: the leader refuses writes that would grow the table past it; 0 for none.</summary>
+    [JsonPropertyName("maxDataBytes")]
+    public long MaxDataBytes { get; init; }
+
+    /// <summary>Raised alarms, as etcd lists them: <c>disk-full</c> while this node's disk has no room (it refuses writes and serves reads).</summary>
+    [JsonPropertyName("alarms")]
+    public IReadOnlyList<string> Alarms { get; init; } = [];
 }
 
 /// <summary>A follower as the leader sees it: what it has applied (visible there), how far behind that is, when it last answered.</summary>

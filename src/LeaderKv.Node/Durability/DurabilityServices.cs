@@ -19,7 +19,7 @@ internal static class DurabilityServices
         var boot = LeaderKv.Storage.State.BootRecord.Begin(settings.Durability.DataDirectory!, settings.Durability.Fsync);
         // Checked while the host is built, so a node started with other PEERS or WRITE_QUORUM than its
         // data directory was made with stops with one line instead of serving.
-        var hardState = LeaderKv.Storage.State.HardStateStore.Open(settings.Durability.DataDirectory!);
+        var hardState = LeaderKv.Storage.State.HardStateStore.Open(settings.Durability.DataDirectory!, settings.Durability.FileSystem);
         if (settings.ClusterFingerprint is { } fingerprint)
         {
             hardState.BindCluster(fingerprint);

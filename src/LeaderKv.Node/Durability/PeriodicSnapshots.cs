@@ -19,6 +19,7 @@ public sealed class PeriodicSnapshots(NodeStorage storage, ISnapshotSource sourc
         }
 
         using var timer = new PeriodicTimer(PollInterval, time);
+        var failing = false;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
@@ -35,11 +36,18 @@ public sealed class PeriodicSnapshots(NodeStorage storage, ISnapshotSource sourc
                     var firstIndex = await storage.WriteSnapshotAsync(cut, stoppingToken).ConfigureAwait(false);
                     source.OnLogCompacted(firstIndex);
                     logger.SnapshotWritten(cut.AppliedThrough, cut.Image.Entries.Count, time.GetElapsedTime(started).TotalMilliseconds, firstIndex);
+                    failing = false;
                 }
                 catch (Exception error) when (error is IOException or UnauthorizedAccessException)
                 {
-                    // The log keeps everything a snapshot would have covered, so nothing is lost; try again next tick.
-                    logger.SnapshotFailed(error);
+                    // The log keeps everything a snapshot would have covered, so nothing is lost; try again
+                    // next tick. Logged once per run of failures: a full disk fails every attempt.
+                    if (!failing)
+                    {
+                        logger.SnapshotFailed(error);
+                    }
+
+                    failing = true;
                 }
             }
         }

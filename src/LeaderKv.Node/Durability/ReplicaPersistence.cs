@@ -1,5 +1,6 @@
 using LeaderKv.Core.Consensus;
 using LeaderKv.Node.Configuration;
+using LeaderKv.Storage;
 using LeaderKv.Storage.State;
 using CoreHardState = LeaderKv.Core.Consensus.HardState;
 using StoredHardState = LeaderKv.Storage.State.HardState;
@@ -20,10 +21,24 @@ public interface IReplicaPersistence
     {
     }
 
-    /// <summary>Remembers the applied index (now and then, and at a clean stop) so a restart shows its own logged slots at once.</summary>
+    /// <summary>
+    /// Remembers the applied index (now and then, and at a clean stop) so a restart shows its own logged
+    /// slots at once. Out of space it keeps the one saved before: a lower saved index is always safe.
+    /// </summary>
     void SaveApplied(long appliedThrough)
     {
     }
+
+    /// <summary>
+    /// A Ready could not be stored for lack of space while the replica's log reached <paramref name="lastIndex"/>:
+    /// slots up to there may be applied in memory without a fresh record on disk.
+    /// </summary>
+    void OnStorageFull(long lastIndex)
+    {
+    }
+
+    /// <summary>Whether a write of the largest record would fit now (the disk-full alarm's probe).</summary>
+    bool HasRoom() => true;
 
     /// <summary>A clean stop: the next start knows nothing was lost to the operating system.</summary>
     void OnCleanShutdown()
@@ -56,6 +71,9 @@ public sealed class DurablePersistence : IReplicaPersistence
     private readonly AppliedIndexFile _applied;
     private readonly string? _fingerprint;
     private long _appliedSaved;
+    private long _unloggedThrough;
+    private readonly string _directory;
+    private readonly Storage.Io.StorageFileSystem _fileSystem;
     private readonly ILogger _logger;
 
     public DurablePersistence(NodeSettings settings, NodeStorage storage, HardStateStore hardState, BootRecord boot, ILogger<DurablePersistence> logger)
@@ -63,11 +81,13 @@ public sealed class DurablePersistence : IReplicaPersistence
         _storage = storage;
         _logger = logger;
         var directory = settings.Durability.DataDirectory!;
+        _directory = directory;
+        _fileSystem = settings.Durability.FileSystem;
         _hardState = hardState;
         _fingerprint = settings.ClusterFingerprint;
 
         _boot = boot;
-        _applied = new AppliedIndexFile(directory);
+        _applied = new AppliedIndexFile(directory, _fileSystem);
     }
 
     public RecoveredReplica Recover()
@@ -83,14 +103,39 @@ public sealed class DurablePersistence : IReplicaPersistence
 
     public void SaveApplied(long appliedThrough)
     {
+        if (_unloggedThrough > 0)
+        {
+            // A slot that failed to log may be applied in memory while the log holds an older record
+            // for it (or none): a restart that trusted a saved index above it would apply the stale
+            // record. Frozen until a snapshot covers every such slot.
+            if (_storage.SnapshotIndex < _unloggedThrough)
+            {
+                return;
+            }
+
+            _unloggedThrough = 0;
+        }
+
         if (appliedThrough > _appliedSaved)
         {
             // Every slot at or below it must be in the log first: under FSYNC=never it may not be yet.
             _storage.Log.SyncAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
-            _applied.Save(appliedThrough);
+            try
+            {
+                _applied.Save(appliedThrough);
+            }
+            catch (StorageFullException)
+            {
+                return;
+            }
+
             _appliedSaved = appliedThrough;
         }
     }
+
+    public void OnStorageFull(long lastIndex) => _unloggedThrough = Math.Max(_unloggedThrough, Math.Max(lastIndex, 1));
+
+    public bool HasRoom() => Storage.Io.SpaceProbe.HasRoom(_directory, _fileSystem);
 
     public async ValueTask PersistAsync(Ready ready, CancellationToken token)
     {

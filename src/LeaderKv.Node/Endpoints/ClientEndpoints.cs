@@ -23,7 +23,7 @@ internal static class ClientEndpoints
             .WithName("Write")
             .WithTags("Client")
             .WithSummary("Write a key (on the leader; elsewhere 400 not-leader with the leader's URL)")
-            .WithDescription("Gives the write the next index and answers after WRITE_QUORUM follower acks in the leader's term: outcome committed. A 500 quorum-not-met is outcome unknown: the write is in the leader's log and may still commit or be dropped by a new leader; read the key before retrying, or retry with the same Idempotency-Key. 503 (no-leader, leader-recovering, quorum-unreachable, overloaded) and 4xx are rejected: nothing was written. Optional: an Idempotency-Key header (a retry gets the first answer, with Idempotent-Replayed: true, instead of a second write; 422 if the key was used for another write) and ?ttl=S (the key expires S seconds after the leader took it).")
+            .WithDescription("Gives the write the next index and answers after WRITE_QUORUM follower acks in the leader's term: outcome committed. A 500 quorum-not-met is outcome unknown: the write is in the leader's log and may still commit or be dropped by a new leader; read the key before retrying, or retry with the same Idempotency-Key. 503 (no-leader, leader-recovering, quorum-unreachable, overloaded), 507 (disk-full: the leader's disk is full; quota-exceeded: past MAX_DATA_BYTES) and 4xx are rejected: nothing was written. 503 node-stopping: the node stops (a failed fsync); with an index the outcome is unknown. Optional: an Idempotency-Key header (a retry gets the first answer, with Idempotent-Replayed: true, instead of a second write; 422 if the key was used for another write) and ?ttl=S (the key expires S seconds after the leader took it).")
             .WithRequestBody<WriteRequestSchema>("application/json")
             .Produces<WriteAccepted>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -31,7 +31,8 @@ internal static class ClientEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status500InternalServerError)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status507InsufficientStorage);
         app.MapGet("/data", ReadAll).RequireApiKey(ApiAccess.Read)
             .WithName("ReadAll")
             .WithTags("Client")
@@ -97,7 +98,7 @@ internal static class ClientEndpoints
 
         var command = WriteCommand.Put(parse.Key!, parse.Value!) with { TimeToLive = ttl, IdempotencyKey = idempotencyKey };
         var result = await replica.WriteAsync(command, token);
-        return WriteAnswers.From(result, command, settings, logger, request.HttpContext.Response);
+        return WriteAnswers.From(result, command, replica, settings, logger, request.HttpContext.Response);
     }
 
     private static async Task<IResult> ReadAll(INodeStore store, NodeSettings settings, string? consistency, long? minIndex, int? waitMs, CancellationToken token)

@@ -29,7 +29,7 @@ internal static class KvWriteEndpoints
             .WithName("PutKey")
             .WithTags("Client")
             .WithSummary("Write a key, the body being its JSON value (on the leader; elsewhere 400 not-leader)")
-            .WithDescription("Like POST /write. If-Match: \"i\" writes only if the key is at version i (its index, the ETag of GET /kv/{key}); If-Match: * only if it exists; If-None-Match: * only if it does not (create). The condition is decided when the entry is applied: 412 precondition-failed (with currentIndex) means the write is committed with no effect. Idempotency-Key: a retry with the same key gets the first answer again (Idempotent-Replayed: true) instead of a second write; a retry while the first is in the log waits for its outcome. ?ttl=S: the key expires S seconds after the leader took the write (the leader replicates the expiry as a delete). Answers ETag: the key's new version.")
+            .WithDescription("Like POST /write. If-Match: \"i\" writes only if the key is at version i (its index, the ETag of GET /kv/{key}); If-Match: * only if it exists; If-None-Match: * only if it does not (create). The condition is decided when the entry is applied: 412 precondition-failed (with currentIndex) means the write is committed with no effect. Idempotency-Key: a retry with the same key gets the first answer again (Idempotent-Replayed: true) instead of a second write; a retry while the first is in the log waits for its outcome. ?ttl=S: the key expires S seconds after the leader took the write (the leader replicates the expiry as a delete). Answers ETag: the key's new version. 507 disk-full (the leader's disk is full) and quota-exceeded (past MAX_DATA_BYTES): nothing was written. 503 node-stopping: the node stops (a failed fsync); with an index the outcome is unknown.")
             .WithRequestBody<System.Text.Json.JsonElement>("application/json")
             .Produces<WriteAccepted>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -38,19 +38,21 @@ internal static class KvWriteEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status500InternalServerError)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status507InsufficientStorage);
         app.MapDelete("/kv/{key}", DeleteAsync)
             .RequireApiKey(ApiAccess.ReadWrite)
             .WithName("DeleteKey")
             .WithTags("Client")
             .WithSummary("Delete a key (on the leader; elsewhere 400 not-leader)")
-            .WithDescription("Replicated as a log entry (a tombstone): once applied, GET /data and GET /kv/{key} no longer show the key. Answered once committed and applied; existed says whether the key was there (deleting a missing key is committed and changes nothing). If-Match: \"i\" / * and Idempotency-Key as for PUT; 412 precondition-failed when the condition did not hold.")
+            .WithDescription("Replicated as a log entry (a tombstone): once applied, GET /data and GET /kv/{key} no longer show the key. Answered once committed and applied; existed says whether the key was there (deleting a missing key is committed and changes nothing). If-Match: \"i\" / * and Idempotency-Key as for PUT; 412 precondition-failed when the condition did not hold. 507 disk-full: the leader's disk is full, nothing was written (deletes are taken past the quota). 503 node-stopping as for PUT.")
             .Produces<WriteAccepted>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status500InternalServerError)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status507InsufficientStorage);
     }
 
     private static async Task<IResult> PutAsync(
@@ -126,7 +128,7 @@ internal static class KvWriteEndpoints
 
         command = command with { Condition = condition, IdempotencyKey = idempotencyKey };
         var result = await replica.WriteAsync(command, token);
-        return WriteAnswers.From(result, command, settings, logger, request.HttpContext.Response);
+        return WriteAnswers.From(result, command, replica, settings, logger, request.HttpContext.Response);
     }
 
     private static IResult? CheckKey(string key, NodeSettings settings)

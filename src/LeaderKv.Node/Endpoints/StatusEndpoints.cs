@@ -14,7 +14,7 @@ internal static class StatusEndpoints
         app.MapGet("/health", (ReplicaDriver replica) => Health(settings, replica))
             .WithName("Health")
             .WithTags("Operations")
-            .WithSummary("200 once the node serves (the seed layout's leader: once it leads); 503 with what it waits for");
+            .WithSummary("200 once the node serves (the seed layout's leader: once it leads), status degraded while its disk is full; 503 with what it waits for");
         app.MapGet("/status", (IServiceProvider services) => TypedResults.Ok(Describe(settings, services) with { Durability = DurabilityReport.Describe(settings, services) })).RequireApiKey(ApiAccess.Read)
             .WithName("Status")
             .WithTags("Operations")
@@ -52,8 +52,13 @@ internal static class StatusEndpoints
             Failover = settings.Failover == Core.Consensus.FailoverMode.Automatic ? "automatic" : "manual",
             Tainted = view.Tainted,
             Recovering = view.Recovering,
+            DataBytes = view.DataBytes,
+            MaxDataBytes = view.MaxDataBytes,
+            Alarms = view.StorageFull ? [DiskFullAlarm] : [],
         };
     }
+
+    private const string DiskFullAlarm = "disk-full";
 
     /// <summary>
     /// 200 once the node serves. The seed layout's leader is the one exception: it is the only node
@@ -65,6 +70,33 @@ internal static class StatusEndpoints
     {
         var view = replica.Describe();
         var role = RoleName(view.Role);
+        if (replica.IsStopping)
+        {
+            return TypedResults.Json(
+                new HealthReport("stopping", role, settings.NodeId) { Detail = "this node is stopping after a storage failure or a broken invariant (its log says which); restart it to recover from its data directory" },
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        if (view.StorageFull)
+        {
+            // Still 200: the node serves reads, and an orchestrator that took it out of service would only
+            // lose those. The status says what is wrong; the alarm clears by itself when there is room.
+            return TypedResults.Ok(new HealthReport("degraded", role, settings.NodeId)
+            {
+                Detail = "disk-full: this node's disk has no room, so it refuses writes (507) and logs nothing new; reads still work. Free space or grow the file system: it resumes by itself.",
+            });
+        }
+
+        var diskFullFollowers = view.Followers?.Count(f => f.State == "disk-full") ?? 0;
+        if (!settings.HasPeers && settings.Role == NodeRole.Leader && !view.AcceptsWrites && view.Role == Core.Consensus.ReplicaRole.Leader && !view.Recovering && diskFullFollowers > 0)
+        {
+            // It leads and hears its followers; their disks are full, so writes wait for room, not for recovery.
+            return TypedResults.Ok(new HealthReport("degraded", role, settings.NodeId)
+            {
+                Detail = $"{diskFullFollowers} followers' disks are full, too few can ack a write (WRITE_QUORUM): writes get 503 quorum-unreachable until they have room again; reads work",
+            });
+        }
+
         if (!settings.HasPeers && settings.Role == NodeRole.Leader && !view.AcceptsWrites)
         {
             return TypedResults.Json(

@@ -9,7 +9,8 @@ namespace LeaderKv.Node.Endpoints;
 /// <summary>
 /// Turns the core's answer to a write into HTTP, the same for <c>/write</c>, <c>PUT</c> and
 /// <c>DELETE /kv/{key}</c>: rejected (400 not-leader, 503 with Retry-After, 422 reused idempotency
-/// key), unknown (the seed's 500), or committed, which is 200, or 412 when the entry's condition did
+/// key, 507 disk-full or quota-exceeded), 503 node-stopping (the node stops; with an index the
+/// outcome is unknown), unknown (the seed's 500), or committed, which is 200, or 412 when the entry's condition did
 /// not hold as it was applied. A repeated Idempotency-Key gets the first write's answer again, marked
 /// with <c>Idempotent-Replayed: true</c>. Only a committed outcome with a verdict can give 412: an
 /// unknown outcome stays a 500 whatever its condition.
@@ -18,9 +19,14 @@ internal static class WriteAnswers
 {
     public const string ReplayedHeader = "Idempotent-Replayed";
 
-    public static IResult From(WriteResult result, WriteCommand command, NodeSettings settings, ILogger logger, HttpResponse response)
+    public static IResult From(WriteResult result, WriteCommand command, ReplicaDriver replica, NodeSettings settings, ILogger logger, HttpResponse response)
     {
         var proposal = result.Proposal;
+        if (result.NodeStopping)
+        {
+            return Problems.NodeStopping(proposal.IsAccepted ? proposal.Index : 0, proposal.Term);
+        }
+
         switch (proposal.Status)
         {
             case ProposeStatus.NotLeader:
@@ -33,6 +39,11 @@ internal static class WriteAnswers
                 return Problems.QuorumUnreachable(settings.WriteQuorum, settings.ElectionTimeout, proposal.Term);
             case ProposeStatus.Overloaded:
                 return Problems.Overloaded(proposal.Term);
+            case ProposeStatus.StorageFull:
+                return Problems.DiskFull(proposal.Term);
+            case ProposeStatus.QuotaExceeded:
+                var (size, growth) = replica.Read(table => (table.Bytes, table.GrowthOf(command.Op, command.Key, command.Value.Length)));
+                return Problems.QuotaExceeded(settings.MaxDataBytes, size, growth);
             case ProposeStatus.IdempotencyKeyReused:
                 return Problems.IdempotencyKeyReused(command.IdempotencyKey!, proposal.Index);
             case ProposeStatus.Replayed:
@@ -40,6 +51,12 @@ internal static class WriteAnswers
         }
 
         var outcome = result.Outcome!.Value;
+        if (outcome.Kind == WriteOutcomeKind.NotLogged)
+        {
+            // The leader's disk filled before the write was logged: it was never sent, nothing was written.
+            return Problems.DiskFull(outcome.Term);
+        }
+
         if (outcome.Kind != WriteOutcomeKind.Committed)
         {
             logger.OutcomeUnknown(outcome.Index, outcome.Term, outcome.Acks, settings.WriteQuorum);

@@ -10,9 +10,14 @@ internal sealed class DriverMetricsSource(IServiceProvider services) : INodeMetr
     {
         var view = services.GetRequiredService<ReplicaDriver>().Describe();
         var followers = view.Followers?
-            .Select(f => new FollowerMetrics(f.Id, f.Lag, f.State != "down"))
+            .Select(f => new FollowerMetrics(f.Id, f.Lag, f.State != "down", f.State == "disk-full"))
             .ToList() ?? [];
         var isLeader = view.Role == ReplicaRole.Leader && !view.Recovering;
-        return new NodeMetricsSnapshot(isLeader, view.LeaderId is not null, view.Term, view.CommitIndex, view.AppliedThrough, followers);
+        return new NodeMetricsSnapshot(isLeader, view.LeaderId is not null, view.Term, view.CommitIndex, view.AppliedThrough, followers)
+        {
+            StorageFull = view.StorageFull,
+            DataBytes = view.DataBytes,
+            MaxDataBytes = view.MaxDataBytes,
+        };
     }
 }

@@ -23,9 +23,20 @@ public sealed record NodeMetricsSnapshot(
     long Term,
     long CommitIndex,
     long AppliedIndex,
-    IReadOnlyList<FollowerMetrics> Followers);
+    IReadOnlyList<FollowerMetrics> Followers)
+{
+    /// <summary>The disk-full alarm is raised.</summary>
+    public bool StorageFull { get; init; }
+
+    /// <summary>Bytes of keys and values in the table.</summary>
+    public long DataBytes { get; init; }
+
+    /// <summary>MAX_DATA_BYTES (0: no quota).</summary>
+    public long MaxDataBytes { get; init; }
+}
 
 /// <param name="Id">The follower's label value: its node id, or its URL while followers are known only by URL.</param>
 /// <param name="LagEntries">Entries the leader has that this follower has not acknowledged.</param>
 /// <param name="Up">The leader's last exchange with it succeeded.</param>
-public sealed record FollowerMetrics(string Id, long LagEntries, bool Up);
+/// <param name="DiskFull">Its last answer said its disk is full (it answers, but acks nothing).</param>
+public sealed record FollowerMetrics(string Id, long LagEntries, bool Up, bool DiskFull = false);

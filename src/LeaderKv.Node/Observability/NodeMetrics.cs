@@ -24,6 +24,7 @@ public sealed class NodeMetrics
     private readonly Counter<long> _writesUnknown;
     private readonly Counter<long> _leaderChanges;
     private readonly Counter<long> _snapshotTransfers;
+    private readonly Counter<long> _storageFullEpisodes;
     private readonly Histogram<double> _writeDuration;
     private readonly Histogram<double> _quorumWait;
 
@@ -37,6 +38,7 @@ public sealed class NodeMetrics
         _writesUnknown = meter.CreateCounter<long>("leaderkv_writes_unknown_total", "{write}", "Writes that got an index but no quorum in time (answered 500): durable on the leader, may still replicate.");
         _leaderChanges = meter.CreateCounter<long>("leaderkv_leader_changes_seen_total", "{change}", "Times this node saw a new leader (itself included), as etcd's etcd_server_leader_changes_seen_total.");
         _snapshotTransfers = meter.CreateCounter<long>("leaderkv_snapshot_transfers_total", "{transfer}", "Snapshot transfers to followers too far behind the leader's log, by outcome.");
+        _storageFullEpisodes = meter.CreateCounter<long>("leaderkv_storage_full_episodes_total", "{episode}", "Times this node's disk filled (ENOSPC, EDQUOT) and the disk-full alarm was raised.");
         _writeDuration = meter.CreateHistogram("leaderkv_write_duration_seconds", "s", "Time from a write's arrival at the leader to its committed answer.", tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _quorumWait = meter.CreateHistogram("leaderkv_quorum_wait_seconds", "s", "Time a committed write waited for its WRITE_QUORUM-th follower ack (the k-th fastest follower).", tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
 
@@ -47,6 +49,10 @@ public sealed class NodeMetrics
         meter.CreateObservableGauge("leaderkv_applied_index", () => source.Snapshot().AppliedIndex, unit: null, "Highest index applied to this node's table (what reads see).");
         meter.CreateObservableGauge("leaderkv_follower_lag_entries", () => Followers(source, f => f.LagEntries), unit: null, "On the leader: entries each follower has not acknowledged yet.");
         meter.CreateObservableGauge("leaderkv_follower_up", () => Followers(source, f => f.Up ? 1 : 0), unit: null, "On the leader: 1 if its last exchange with the follower succeeded, else 0.");
+        meter.CreateObservableGauge("leaderkv_follower_disk_full", () => Followers(source, f => f.DiskFull ? 1 : 0), unit: null, "On the leader: 1 if the follower's last answer said its disk is full (it counts toward no write quorum), else 0.");
+        meter.CreateObservableGauge("leaderkv_storage_full", () => source.Snapshot().StorageFull ? 1 : 0, unit: null, "1 while the disk-full alarm is raised: this node refuses writes (507) and logs nothing new until its disk has room, else 0.");
+        meter.CreateObservableGauge("leaderkv_data_bytes", () => source.Snapshot().DataBytes, unit: null, "Bytes of keys (UTF-8) and values (JSON text) in this node's table.");
+        meter.CreateObservableGauge("leaderkv_data_quota_bytes", () => source.Snapshot().MaxDataBytes, unit: null, "MAX_DATA_BYTES: the leader refuses writes that would grow the table past it (0: no quota).");
 
         // Zero the known series now, so a fresh node reports 0 rather than nothing (rate() and
         // absent-based alerts need the series to exist before the first event).
@@ -54,6 +60,7 @@ public sealed class NodeMetrics
         _writesRejected.Add(0);
         _writesUnknown.Add(0);
         _leaderChanges.Add(0);
+        _storageFullEpisodes.Add(0);
         foreach (var outcome in (string[])["installed", "failed"])
         {
             _snapshotTransfers.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
@@ -76,6 +83,9 @@ public sealed class NodeMetrics
 
     /// <summary>This node saw a new leader (itself included), e.g. on winning or learning of an election.</summary>
     public void LeaderChanged() => _leaderChanges.Add(1);
+
+    /// <summary>The disk filled: a disk-full episode began.</summary>
+    public void StorageFull() => _storageFullEpisodes.Add(1);
 
     /// <summary>A snapshot transfer to a follower ended: installed, or failed (it will be retried).</summary>
     public void SnapshotTransferred(bool installed) =>

@@ -86,7 +86,7 @@ public static class MessageCodec
                     Acked = Longs(root, "acked"), Refused = Longs(root, "refused"),
                     AppliedThrough = Long(root, "applied"), Incarnation = Long(root, "incarnation"),
                     LeaderIncarnation = Long(root, "leaderIncarnation"),
-                    Tainted = Bool(root, "tainted"), Rejected = Bool(root, "rejected"),
+                    Tainted = Bool(root, "tainted"), Rejected = Bool(root, "rejected"), DiskFull = Bool(root, "diskFull"),
                     ReadRound = Long(root, "readRound"),
                 },
                 "preVote" => new PreVoteRequest { From = from, To = to, Term = term },
@@ -145,6 +145,12 @@ public static class MessageCodec
                 writer.WriteNumber("leaderIncarnation", response.LeaderIncarnation);
                 writer.WriteBoolean("tainted", response.Tainted);
                 writer.WriteBoolean("rejected", response.Rejected);
+                if (response.DiskFull)
+                {
+                    // Only when set: a node of an earlier version reads its absence as false, and so does this one.
+                    writer.WriteBoolean("diskFull", true);
+                }
+
                 WriteReadRound(writer, response.ReadRound);
                 break;
             case PreVoteRequest:

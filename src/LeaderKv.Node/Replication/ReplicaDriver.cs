@@ -7,6 +7,7 @@ using LeaderKv.Node.Observability;
 using LeaderKv.Node.Security;
 using LeaderKv.Node.Transport;
 using LeaderKv.Node.Watch;
+using LeaderKv.Storage;
 
 namespace LeaderKv.Node.Replication;
 
@@ -37,6 +38,13 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
     private readonly WatchHub? _changes;
     /// <summary>How often the applied index is saved (an atomic file write and fsync): a restart re-applies at most this much of its own log late.</summary>
     private static readonly TimeSpan AppliedSaveInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often a node whose disk is full checks whether writes fit again: soon enough that writes resume within a second of space coming back, rare enough that a 1 MiB probe write costs nothing.</summary>
+    private static readonly TimeSpan StorageProbeInterval = TimeSpan.FromMilliseconds(500);
+
+    private long _storageFullSince;
+    private long _lastProbe;
+    private int _probing;
 
     private long _appliedSavedAt;
     private long _nextRequestId;
@@ -114,6 +122,9 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
 
     public long SnapshotsInstalled => Interlocked.Read(ref _snapshotsInstalled);
 
+    /// <summary>The node stops (a storage failure other than a full disk, or a broken invariant): it takes no more writes.</summary>
+    public bool IsStopping => _stopped;
+
     public Task<bool> WaitForAppliedAsync(long index, TimeSpan timeout, CancellationToken token) => _watch.WaitAsync(index, timeout, token);
 
     public T Read<T>(Func<KeyValueTable, T> read)
@@ -164,7 +175,7 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
         {
             case null when result.Proposal.Status == ProposeStatus.Replayed:
                 break;
-            case null:
+            case null or WriteOutcomeKind.NotLogged:
                 Metrics?.WriteRejected();
                 break;
             case WriteOutcomeKind.Committed:
@@ -181,6 +192,11 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
 
     private async Task<WriteResult> ProposeAndWaitAsync(WriteCommand command, CancellationToken token)
     {
+        if (_stopped)
+        {
+            return new WriteResult(default, null, null) { NodeStopping = true };
+        }
+
         var waiter = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var proposal = WithReplica(replica =>
@@ -208,6 +224,11 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
         try
         {
             return new WriteResult(proposal, await waiter.Task.WaitAsync(_settings.WriteTimeout, _time, token).ConfigureAwait(false), null);
+        }
+        catch (NodeStoppingException)
+        {
+            // In the log, maybe on disk, maybe not: the node stopped before it could tell.
+            return new WriteResult(proposal, null, null) { NodeStopping = true };
         }
         catch (Exception exception) when (exception is TimeoutException or OperationCanceledException)
         {
@@ -237,6 +258,11 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
     /// <summary>Steps a peer's request and waits for the response the replica gives it, which is sent only once what it promises is durable.</summary>
     public async Task<Message?> HandleAsync(Message request, CancellationToken token)
     {
+        if (_stopped)
+        {
+            return null;
+        }
+
         var answered = new TaskCompletionSource<Message>(TaskCreationOptions.RunContinuationsAsynchronously);
         long id;
         lock (_gate)
@@ -344,7 +370,72 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
             return;
         }
 
+        ProbeStorageIfFull();
         Wake();
+    }
+
+    /// <summary>
+    /// A Ready did not fit on the disk: nothing of it that promises what was not stored goes out (the
+    /// replica rewrites its messages into refusals), the rest is carried out, and the alarm is raised
+    /// once per episode. The node keeps serving reads and probes the disk until writes fit again.
+    /// </summary>
+    private void OnStorageFull(Ready ready, StorageFullException error)
+    {
+        var (wasFull, lastIndex) = WithReplica(replica =>
+        {
+            var before = replica.StorageFull;
+            replica.ReportStorageFull(ready);
+            return (before, replica.LastIndex);
+        });
+        _persistence.OnStorageFull(lastIndex);
+        if (!wasFull)
+        {
+            _storageFullSince = _time.GetTimestamp();
+            Metrics?.StorageFull();
+            _logger.DiskFull(_settings.Durability.DataDirectory ?? "(none)", error.Message);
+        }
+
+        Dispatch(new Ready
+        {
+            Snapshot = ready.Snapshot, Applied = ready.Applied, Verdicts = ready.Verdicts, Outcomes = ready.Outcomes, Events = ready.Events, Reads = ready.Reads,
+        });
+    }
+
+    /// <summary>While the disk is full: every <see cref="StorageProbeInterval"/>, off the timer's thread, asks the disk whether the largest record fits.</summary>
+    private void ProbeStorageIfFull()
+    {
+        if (!WithReplica(replica => replica.StorageFull) || _time.GetElapsedTime(_lastProbe) < StorageProbeInterval
+            || Interlocked.Exchange(ref _probing, 1) != 0)
+        {
+            return;
+        }
+
+        _lastProbe = _time.GetTimestamp();
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                if (_persistence.HasRoom() && !_stopped)
+                {
+                    WithReplica(replica => replica.ReportStorageRecovered());
+                    _logger.DiskRecovered(_time.GetElapsedTime(_storageFullSince).TotalSeconds);
+                    Wake();
+                }
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // The probe itself failed for another reason: still full as far as we know; the next probe tries again.
+                _logger.DiskProbeFailed(error.Message);
+            }
+            catch (InvariantViolationException)
+            {
+                // Logged by WithReplica; the node is stopping.
+            }
+            finally
+            {
+                Volatile.Write(ref _probing, 0);
+            }
+        });
     }
 
     /// <summary>Persist, then send and answer, then advance: the order that keeps every promise and ack backed by storage.</summary>
@@ -366,6 +457,12 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
             try
             {
                 await _persistence.PersistAsync(ready, token).ConfigureAwait(false);
+            }
+            catch (StorageFullException full)
+            {
+                // Cut back to the last whole record, nothing of this Ready on disk: a state, not a crash.
+                OnStorageFull(ready, full);
+                continue;
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {
@@ -393,7 +490,16 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
             if (_time.GetElapsedTime(_appliedSavedAt) >= AppliedSaveInterval)
             {
                 _appliedSavedAt = _time.GetTimestamp();
-                _persistence.SaveApplied(AppliedThrough);
+                try
+                {
+                    _persistence.SaveApplied(AppliedThrough);
+                }
+                catch (Exception error) when (error is not OperationCanceledException)
+                {
+                    // Out of space it keeps the old index by itself; anything else is a failed log sync.
+                    Fail($"saving the applied index: {error.GetType().Name}: {error.Message}", storage: true);
+                    return;
+                }
             }
         }
     }
@@ -488,6 +594,19 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
             _logger.InvariantViolated(reason);
         }
 
+        // Waiting writers learn now that the node stops (503), rather than after their timeout.
+        List<TaskCompletionSource<WriteOutcome>> waiting;
+        lock (_gate)
+        {
+            waiting = [.. _writes.Values.SelectMany(waiters => waiters)];
+            _writes.Clear();
+        }
+
+        foreach (var waiter in waiting)
+        {
+            waiter.TrySetException(new NodeStoppingException());
+        }
+
         _lifetime?.StopApplication();
     }
 
@@ -501,7 +620,7 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
                 ? r.Peers.OrderBy(p => p.Position).Select(p => new PeerView(
                     p.Id,
                     _settings.UrlOf(p.Id),
-                    p.IsDown ? "down" : p.AppliedThrough < r.Log.CompactedThrough ? "snapshot" : "streaming",
+                    p.IsDown ? "down" : p.DiskFull ? "disk-full" : p.AppliedThrough < r.Log.CompactedThrough ? "snapshot" : "streaming",
                     p.HighestAcked,
                     p.AppliedThrough,
                     Math.Max(0, lastIndex - p.AppliedThrough),
@@ -523,7 +642,12 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
                 r.IsRecovering,
                 r.CanAcceptWrites,
                 r.Config.ElectionQuorum,
-                followers);
+                followers)
+            {
+                StorageFull = r.StorageFull,
+                DataBytes = r.Table.Bytes,
+                MaxDataBytes = r.Config.MaxDataBytes,
+            };
         }
     }
 
@@ -552,7 +676,14 @@ public sealed partial class ReplicaDriver : BackgroundService, INodeStore, ISnap
 }
 
 /// <summary>A proposal's fate: the rejection (with the leader's URL when known), or the outcome of the accepted write.</summary>
-public sealed record WriteResult(ProposeResult Proposal, WriteOutcome? Outcome, Uri? LeaderUrl);
+public sealed record WriteResult(ProposeResult Proposal, WriteOutcome? Outcome, Uri? LeaderUrl)
+{
+    /// <summary>The node is stopping (a failed fsync, a broken invariant): the write was refused, or, when the proposal was accepted, its outcome is unknown.</summary>
+    public bool NodeStopping { get; init; }
+}
+
+/// <summary>Completes the writes still waiting when the node stops.</summary>
+internal sealed class NodeStoppingException() : Exception("The node is stopping.");
 
 public sealed record NodeView(
     ReplicaRole Role,
@@ -568,6 +699,16 @@ public sealed record NodeView(
     bool Recovering,
     bool AcceptsWrites,
     int ElectionQuorum,
-    IReadOnlyList<PeerView>? Followers);
+    IReadOnlyList<PeerView>? Followers)
+{
+    /// <summary>The disk-full alarm: the last persist ran out of space and no probe has found room since.</summary>
+    public bool StorageFull { get; init; }
+
+    /// <summary>Bytes of keys and values in the table (what MAX_DATA_BYTES bounds).</summary>
+    public long DataBytes { get; init; }
+
+    /// <summary>MAX_DATA_BYTES; 0 for none.</summary>
+    public long MaxDataBytes { get; init; }
+}
 
 public sealed record PeerView(string Id, Uri? Url, string State, long AckedIndex, long AppliedThrough, long Lag, double? LastHeardMsAgo, int Outstanding, bool Tainted);

@@ -12,18 +12,29 @@ internal static class AtomicFile
 
     public static string TempPathFor(string path) => path + TempSuffix;
 
-    public static void Write(string path, ReadOnlySpan<byte> content)
+    /// <summary>
+    /// Replaces the file. Out of space (creating or writing the temporary file, or renaming it), it
+    /// deletes the temporary file and throws <see cref="StorageFullException"/>: the old content is
+    /// still in place and the call may be repeated. A failed fsync is thrown as it is.
+    /// </summary>
+    public static void Write(string path, ReadOnlySpan<byte> content, StorageFileSystem? fileSystem = null)
     {
+        fileSystem ??= StorageFileSystem.Default;
         var temp = TempPathFor(path);
         try
         {
             using (var handle = File.OpenHandle(temp, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                RandomAccess.Write(handle, content, 0);
-                RandomAccess.FlushToDisk(handle);
+                fileSystem.Write(handle, content, 0);
+                fileSystem.Flush(handle);
             }
 
             File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception error) when (StorageFullException.IsOutOfSpace(error))
+        {
+            File.Delete(temp);
+            throw new StorageFullException($"No space left to replace '{path}' ({error.Message}); the previous content is kept.", error);
         }
         catch
         {

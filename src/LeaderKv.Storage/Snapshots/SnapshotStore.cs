@@ -104,6 +104,11 @@ public sealed class SnapshotStore
 
             Install(temp, final);
         }
+        catch (Exception error) when (StorageFullException.IsOutOfSpace(error))
+        {
+            File.Delete(temp);
+            throw new StorageFullException($"No space left to write snapshot '{final}' ({error.Message}); the log keeps every entry it would have covered.", error);
+        }
         catch
         {
             File.Delete(temp);
@@ -184,6 +189,11 @@ public sealed class SnapshotStore
             var final = PathFor(loaded.Header.AppliedThrough);
             Install(temp, final);
             return loaded with { Path = final };
+        }
+        catch (Exception error) when (StorageFullException.IsOutOfSpace(error))
+        {
+            File.Delete(temp);
+            throw new StorageFullException($"No space left to store the leader's snapshot in '{_directory}' ({error.Message}); nothing was installed.", error);
         }
         catch
         {

@@ -10,7 +10,7 @@ namespace LeaderKv.Storage.State;
 /// a leader to re-send them. A lower saved index is always safe (those slots are applied again once a
 /// leader confirms them), so the file may lag; it is replaced atomically. Format: i64 index, u32 CRC-32C.
 /// </summary>
-public sealed class AppliedIndexFile(string dataDirectory)
+public sealed class AppliedIndexFile(string dataDirectory, StorageFileSystem? fileSystem = null)
 {
     public const string FileName = "applied";
 
@@ -39,6 +39,6 @@ public sealed class AppliedIndexFile(string dataDirectory)
         Span<byte> content = stackalloc byte[Size];
         BinaryPrimitives.WriteInt64LittleEndian(content, index);
         BinaryPrimitives.WriteUInt32LittleEndian(content[8..], Crc32.HashToUInt32(content[..8]));
-        AtomicFile.Write(_path, content);
+        AtomicFile.Write(_path, content, fileSystem);
     }
 }

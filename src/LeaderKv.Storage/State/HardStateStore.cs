@@ -46,8 +46,11 @@ public sealed class HardStateStore
     private readonly Lock _lock = new();
     private HardState? _current;
 
-    private HardStateStore(string dataDirectory)
+    private readonly StorageFileSystem _fileSystem;
+
+    private HardStateStore(string dataDirectory, StorageFileSystem fileSystem)
     {
+        _fileSystem = fileSystem;
         DataDirectory = dataDirectory;
         FilePath = Path.Combine(dataDirectory, FileName);
     }
@@ -60,11 +63,11 @@ public sealed class HardStateStore
     /// Opens the store in <paramref name="dataDirectory"/> (created if missing) and deletes the
     /// temporary file an interrupted save left behind. Reads nothing yet: see <see cref="Load"/>.
     /// </summary>
-    public static HardStateStore Open(string dataDirectory)
+    public static HardStateStore Open(string dataDirectory, StorageFileSystem? fileSystem = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         Directory.CreateDirectory(dataDirectory);
-        var store = new HardStateStore(dataDirectory);
+        var store = new HardStateStore(dataDirectory, fileSystem ?? StorageFileSystem.Default);
         AtomicFile.DeleteLeftover(store.FilePath);
         return store;
     }
@@ -83,7 +86,8 @@ public sealed class HardStateStore
     }
 
     /// <summary>
-    /// Durably replaces the saved state. When this returns, the state survives a power loss.
+    /// Durably replaces the saved state. When this returns, the state survives a power loss. Out
+    /// of space it throws <see cref="StorageFullException"/> and the previous state stays saved.
     /// Throws <see cref="InvariantViolationException"/> for a lower term than the saved one, or a
     /// changed vote within the same term: both are bugs in the caller, and saving them would
     /// break the one-vote-per-term promise.
@@ -108,7 +112,7 @@ public sealed class HardStateStore
                 return;
             }
 
-            AtomicFile.Write(FilePath, Encode(state));
+            AtomicFile.Write(FilePath, Encode(state), _fileSystem);
             _current = state;
         }
     }
@@ -129,7 +133,7 @@ public sealed class HardStateStore
             {
                 var bound = saved with { ClusterFingerprint = fingerprint };
                 Validate(bound);
-                AtomicFile.Write(FilePath, Encode(bound));
+                AtomicFile.Write(FilePath, Encode(bound), _fileSystem);
                 _current = bound;
                 return bound;
             }

@@ -25,9 +25,12 @@ namespace LeaderKv.Storage.Wal;
 /// damage in an older segment as fatal rather than as a torn tail.
 /// </para>
 /// <para>
-/// Once a write or fsync fails the log refuses every later append: after a failed fsync the
-/// kernel may have dropped the dirty pages, so what is on disk is unknown and retrying could
-/// acknowledge data that is gone.
+/// A write that runs out of space (<c>ENOSPC</c>, <c>EDQUOT</c>) fails its whole group with
+/// <see cref="StorageFullException"/> after cutting every segment the group wrote to back to its
+/// last published record and fsyncing the cut: nothing of the group is on disk, and the log takes
+/// appends again as soon as there is room. Any other failure, above all a failed fsync, makes the
+/// log refuse every later append: after a failed fsync the kernel may have dropped the dirty pages,
+/// so what is on disk is unknown and retrying could acknowledge data that is gone.
 /// </para>
 /// </summary>
 public sealed class FileWriteAheadLog : IWriteAheadLog
@@ -54,6 +57,9 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
 
     private readonly List<AppendRequest> _group = new(MaxRequestsPerGroup);
     private readonly List<ReadOnlyMemory<byte>> _pendingWrites = new(MaxRequestsPerGroup);
+
+    // Segments closed while the current group was written: a group that runs out of space is cut back in them too.
+    private readonly List<Segment> _rolledInGroup = [];
     private Segment _active;
     private SafeFileHandle _activeHandle;
     private long _pendingOffset;
@@ -370,6 +376,7 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
         }
 
         var syncWanted = false;
+        _rolledInGroup.Clear();
         try
         {
             foreach (var request in _group)
@@ -400,10 +407,21 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
         }
         catch (Exception error)
         {
+            if (StorageFullException.IsOutOfSpace(error) && CutBack() is null)
+            {
+                // Deletions still run: they depend on no write of this group, and they free space.
+                FailGroup(
+                    new StorageFullException(
+                        $"The write-ahead log in '{_directory}' has no space left ({error.Message}). The batch was cut back to the last whole record: nothing of it is on disk. Free space and it is accepted again.",
+                        error),
+                    deleteAnyway: true);
+                return;
+            }
+
             // Also catches a failed invariant in Publish: nothing in this group was acknowledged yet,
             // and a writer loop that died silently would leave every later append waiting forever.
-            _fault = error;
-            FailGroup(Refusal(error));
+            _fault = error is FsyncFailedException { InnerException: { } cause } ? cause : error;
+            FailGroup(Refusal(_fault));
             return;
         }
 
@@ -452,7 +470,7 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
             return;
         }
 
-        RandomAccess.Write(_activeHandle, _pendingWrites, _pendingOffset);
+        _options.FileSystem.Write(_activeHandle, _pendingWrites, _pendingOffset);
         Interlocked.Increment(ref _writes);
         Interlocked.Add(ref _bytesWritten, _writeOffset - _pendingOffset);
         _pendingWrites.Clear();
@@ -463,7 +481,7 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
     private void Fsync()
     {
         var started = Stopwatch.GetTimestamp();
-        _options.FlushToDisk(_activeHandle);
+        FlushOrFault(_activeHandle, _active.Path);
         _fsyncSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         _appendsPerFsync.Record(_appendsSinceFsync);
         _appendsSinceFsync = 0;
@@ -493,11 +511,59 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
             Fsync();
         }
 
-        var next = _active.Sequence + 1;
+        // The new segment first: if there is no room for it, the old one stays active and open.
+        var (next, handle) = CreateSegment(_active.Sequence + 1);
         _activeHandle.Dispose();
-        (_active, _activeHandle) = CreateSegment(next);
+        _rolledInGroup.Add(_active);
+        (_active, _activeHandle) = (next, handle);
         _writeOffset = _pendingOffset = _active.Length;
     }
+
+    /// <summary>
+    /// After a write found no space: cuts every segment the group wrote to back to its published
+    /// length (the end of its last whole, acknowledged record) and fsyncs the cut, so no record of
+    /// the failed group can come back after a crash. Returns null when done, else what failed
+    /// (then the state of the files is unknown and the log stops).
+    /// </summary>
+    private Exception? CutBack()
+    {
+        try
+        {
+            foreach (var segment in _rolledInGroup)
+            {
+                using var handle = File.OpenHandle(segment.Path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+                _options.FileSystem.SetLength(handle, segment.Length);
+                FlushOrFault(handle, segment.Path);
+            }
+
+            _options.FileSystem.SetLength(_activeHandle, _active.Length);
+            FlushOrFault(_activeHandle, _active.Path);
+            _pendingWrites.Clear();
+            _writeOffset = _pendingOffset = _active.Length;
+            _unsynced = false;
+            return null;
+        }
+        catch (Exception error)
+        {
+            return error;
+        }
+    }
+
+    /// <summary>Fsyncs, reporting any failure as a plain fsync failure: never as "no space", which would be retried.</summary>
+    private void FlushOrFault(SafeFileHandle handle, string path)
+    {
+        try
+        {
+            _options.Flush(handle);
+        }
+        catch (Exception error)
+        {
+            throw new FsyncFailedException($"fsync of '{path}' failed: {error.Message}", error);
+        }
+    }
+
+    /// <summary>An fsync failed, whatever its errno said (ENOSPC included): never retried as a full disk.</summary>
+    private sealed class FsyncFailedException(string message, Exception cause) : IOException(message, cause);
 
     private (Segment Segment, SafeFileHandle Handle) CreateSegment(long sequence)
     {
@@ -507,8 +573,24 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
         {
             Span<byte> header = stackalloc byte[LogRecordFormat.SegmentHeaderSize];
             LogRecordFormat.WriteSegmentHeader(header, sequence);
-            RandomAccess.Write(handle, header, 0);
-            _options.FlushToDisk(handle);
+            _options.FileSystem.Write(handle, header, 0);
+        }
+        catch (Exception error) when (StorageFullException.IsOutOfSpace(error))
+        {
+            // Never synced, never listed: a segment that did not get its header is simply not there.
+            handle.Dispose();
+            File.Delete(path);
+            throw;
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+
+        try
+        {
+            FlushOrFault(handle, path);
             Interlocked.Increment(ref _fsyncs);
             DirectorySync.Flush(_directory);
         }
@@ -597,7 +679,7 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
         }
     }
 
-    private void FailGroup(Exception error)
+    private void FailGroup(Exception error, bool deleteAnyway = false)
     {
         foreach (var request in _group)
         {
@@ -609,6 +691,9 @@ public sealed class FileWriteAheadLog : IWriteAheadLog
                     break;
                 case RequestKind.Sync:
                     request.Fail(error);
+                    break;
+                case RequestKind.DeleteThrough when deleteAnyway:
+                    DeleteThrough(request);
                     break;
                 case RequestKind.DeleteThrough:
                     var deleted = request.Deleted!;

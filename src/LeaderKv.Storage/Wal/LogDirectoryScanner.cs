@@ -97,7 +97,7 @@ internal static class LogDirectoryScanner
                     RandomAccess.SetLength(handle, offset);
                     // Synced whatever the policy: if the cut were lost in a crash, records appended after it
                     // would sit behind garbage again and the next recovery would discard them.
-                    options.FlushToDisk(handle);
+                    options.Flush(handle);
                     var repair = new LogTailRepair(path, offset, fileLength - offset, status == RecordStatus.Torn, reader.Problem!);
                     return (segment, repair);
             }
@@ -110,7 +110,7 @@ internal static class LogDirectoryScanner
         LogRecordFormat.WriteSegmentHeader(header, sequence);
         RandomAccess.SetLength(handle, 0);
         RandomAccess.Write(handle, header, 0);
-        options.FlushToDisk(handle);
+        options.Flush(handle);
     }
 
     private const string OlderSegment =

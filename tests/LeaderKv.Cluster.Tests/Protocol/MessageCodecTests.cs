@@ -16,7 +16,9 @@ public class MessageCodecTests
         new AppendRequest { From = "n0", To = "n1", Term = 3, Entries = [Put, NoOp], CommitIndex = 6, LeaderLastIndex = 8, LeaderIncarnation = 42 },
         new AppendRequest { From = "n0", To = "n1", Term = 3, Entries = [], CommitIndex = 6, LeaderLastIndex = 8, LeaderIncarnation = 42, ReadRound = 11 },
         new AppendResponse { From = "n1", To = "n0", Term = 3, Acked = [7, 8], Refused = [9], AppliedThrough = 6, Incarnation = 5, LeaderIncarnation = 42, Tainted = true, Rejected = false },
+        new AppendResponse { From = "n1", To = "n0", Term = 3, Acked = [], Refused = [7, 8], AppliedThrough = 6, Incarnation = 5, LeaderIncarnation = 42, DiskFull = true },
         new AppendResponse { From = "n1", To = "n0", Term = 3, Acked = [], AppliedThrough = 6, Incarnation = 5, LeaderIncarnation = 42, ReadRound = 11 },
+        new AppendResponse { From = "n1", To = "n0", Term = 3, Acked = [], Refused = [7], AppliedThrough = 6, Incarnation = 5, LeaderIncarnation = 42, DiskFull = true, ReadRound = 12 },
         new PreVoteRequest { From = "n2", To = "n3", Term = 4 },
         new PreVoteResponse { From = "n3", To = "n2", Term = 4, Granted = true },
         new VoteRequest { From = "n2", To = "n3", Term = 4, Incarnation = 9 },
@@ -34,6 +36,17 @@ public class MessageCodecTests
         Assert.Null(parsed.Error);
         Assert.Equal("abc", parsed.Cluster);
         Assert.Equal(Describe(message), Describe(parsed.Message!));
+    }
+
+    [Fact]
+    public void The_disk_full_refusal_is_written_only_when_set_and_an_answer_without_it_reads_as_not_full()
+    {
+        // Goal: nodes of the version before it (which neither write nor read "diskFull") and this one understand each other.
+        var ordinary = new AppendResponse { From = "n1", To = "n0", Term = 3, Acked = [7], AppliedThrough = 6, Incarnation = 5 };
+        Assert.DoesNotContain("diskFull", Encoding.UTF8.GetString(MessageCodec.Write(ordinary, null)), StringComparison.Ordinal);
+
+        var older = MessageCodec.Read(Encoding.UTF8.GetBytes("""{"type":"appendResponse","from":"n1","to":"n0","term":3,"acked":[7],"refused":[],"applied":6,"incarnation":5,"leaderIncarnation":0,"tainted":false,"rejected":false}"""), "n0");
+        Assert.False(Assert.IsType<AppendResponse>(older.Message).DiskFull);
     }
 
     [Fact]

@@ -47,6 +47,10 @@ public sealed partial class ClusterSimulation
     private readonly double _pauseRate;
     private readonly TimeSpan _maxAppendDelay;
 
+    // Full disks draw from their own generator, so seeds without them replay exactly as before they existed.
+    private readonly Random _diskRandom;
+    private readonly double _diskFullRate;
+
     public ClusterSimulation(int seed, SimulationOptions? options = null)
     {
         _seed = seed;
@@ -66,6 +70,8 @@ public sealed partial class ClusterSimulation
         _syncRate = _random.NextDouble() * 0.3;
         _maxAppendDelay = TimeSpan.FromMilliseconds(_random.Next(0, 400));
         _pauseRate = _random.NextDouble() * 0.02;
+        _diskRandom = new Random(unchecked((seed * 7919) + 17));
+        _diskFullRate = _diskRandom.NextDouble() < 0.5 ? 0 : _diskRandom.NextDouble() * 0.03;
         var logTail = _random.NextDouble() < 0.3 ? 4 + _random.Next(16) : 100_000;
         var batch = _random.NextDouble() < 0.3 ? 4 + _random.Next(8) : 1024;
         var policies = AssignPolicies();
@@ -216,37 +222,25 @@ public sealed partial class ClusterSimulation
         while (replica.HasReady)
         {
             var ready = replica.TakeReady();
+            if (node.DiskFull && (ready.Entries.Count > 0 || ready.Snapshot is not null || ready.HardState is not null))
+            {
+                // As the driver persists: the hard state first (it may still fit), then what does not.
+                if (ready.HardState is { } hardState && _diskRandom.Next(2) == 0)
+                {
+                    node.Storage.SaveHardState(hardState);
+                }
+
+                Trace(() => $"{replica.Id} disk full: {ready.Entries.Count} entries, snapshot {ready.Snapshot?.Index}, hard state {ready.HardState is not null} not stored");
+                replica.ReportStorageFull(ready);
+                CarryOut(
+                    node,
+                    new Ready { Snapshot = ready.Snapshot, Applied = ready.Applied, Verdicts = ready.Verdicts, Outcomes = ready.Outcomes, Events = ready.Events, Reads = ready.Reads },
+                    advance: false);
+                continue;
+            }
+
             node.Storage.Persist(ready);
-            foreach (var e in ready.Events)
-            {
-                Trace(() => $"{replica.Id} event {e.Kind} term {e.Term} {e.Peer} {e.Detail}");
-            }
-
-            foreach (var leader in ready.Events.Where(e => e.Kind == ReplicaEventKind.BecameLeader))
-            {
-                Checker.OnLeader(leader.Term, replica.Id, replica.Incarnation);
-            }
-
-            if (ready.Applied.Count > 0 || ready.Snapshot is not null)
-            {
-                Checker.OnApplied(replica.Id, replica.Incarnation, node.VisibleThrough, ready.Snapshot, ready.Applied, ready.Verdicts);
-            }
-
-            node.VisibleThrough = replica.AppliedThrough;
-            foreach (var outcome in ready.Outcomes)
-            {
-                Trace(() => $"{replica.Id} outcome {outcome.Kind} ({outcome.Index}, {outcome.Term})");
-                OnOutcome(node, outcome);
-            }
-
-            OnReadAnswers(node, ready.Reads);
-
-            foreach (var message in ready.Messages)
-            {
-                Send(node, message);
-            }
-
-            replica.Advance();
+            CarryOut(node, ready, advance: true);
         }
 
         node.VisibleThrough = replica.AppliedThrough;
@@ -257,6 +251,45 @@ public sealed partial class ClusterSimulation
             {
                 Checker.CheckStep(other.Replica);
             }
+        }
+    }
+
+    /// <summary>Everything after persisting, in the driver's order: events, visibility, outcomes, messages, then Advance.</summary>
+    private void CarryOut(SimNode node, Ready ready, bool advance)
+    {
+        var replica = node.Replica;
+        foreach (var e in ready.Events)
+        {
+            Trace(() => $"{replica.Id} event {e.Kind} term {e.Term} {e.Peer} {e.Detail}");
+        }
+
+        foreach (var leader in ready.Events.Where(e => e.Kind == ReplicaEventKind.BecameLeader))
+        {
+            Checker.OnLeader(leader.Term, replica.Id, replica.Incarnation);
+        }
+
+        if (ready.Applied.Count > 0 || ready.Snapshot is not null)
+        {
+            Checker.OnApplied(replica.Id, replica.Incarnation, node.VisibleThrough, ready.Snapshot, ready.Applied, ready.Verdicts);
+        }
+
+        node.VisibleThrough = replica.AppliedThrough;
+        foreach (var outcome in ready.Outcomes)
+        {
+            Trace(() => $"{replica.Id} outcome {outcome.Kind} ({outcome.Index}, {outcome.Term})");
+            OnOutcome(node, outcome);
+        }
+
+        OnReadAnswers(node, ready.Reads);
+
+        foreach (var message in ready.Messages)
+        {
+            Send(node, message);
+        }
+
+        if (advance)
+        {
+            replica.Advance();
         }
     }
 
@@ -273,6 +306,10 @@ public sealed partial class ClusterSimulation
         if (outcome.Kind == WriteOutcomeKind.Committed)
         {
             Checker.OnCommitted(outcome.Index, value);
+        }
+        else if (outcome.Kind == WriteOutcomeKind.NotLogged)
+        {
+            Checker.OnNotLogged(value);
         }
     }
 
@@ -400,6 +437,31 @@ public sealed partial class ClusterSimulation
                 Trace(() => $"{node.Id} pauses until tick {node.PausedUntil}");
             }
         }
+
+        if (_diskRandom.NextDouble() < _diskFullRate)
+        {
+            var node = _nodes[_diskRandom.Next(_nodes.Length)];
+            node.DiskFull = true;
+            Trace(() => $"{node.Id}'s disk fills");
+        }
+
+        // A paused process runs no probe: its disk is found to have room once it runs again.
+        foreach (var node in _nodes.Where(n => n.DiskFull && !(n.Up && !n.Runs(_tick)) && _diskRandom.NextDouble() < 0.05))
+        {
+            FreeDisk(node);
+        }
+    }
+
+    /// <summary>Space is back: the driver's probe finds room and tells the replica.</summary>
+    private void FreeDisk(SimNode node)
+    {
+        node.DiskFull = false;
+        Trace(() => $"{node.Id}'s disk has room again");
+        if (node.Up)
+        {
+            node.Replica.ReportStorageRecovered();
+            Drain(node);
+        }
     }
 
     private void ChangePartitions()
@@ -471,6 +533,11 @@ public sealed partial class ClusterSimulation
         foreach (var node in _nodes.Where(n => !n.Up))
         {
             Restart(node);
+        }
+
+        foreach (var node in _nodes.Where(n => n.DiskFull))
+        {
+            FreeDisk(node);
         }
     }
 
@@ -574,6 +641,9 @@ public sealed partial class ClusterSimulation
         public Replica Replica { get; set; } = null!;
 
         public bool Up { get; set; }
+
+        /// <summary>Its disk is full: persisting entries, snapshots and (sometimes) the hard state fails. It stays full across restarts.</summary>
+        public bool DiskFull { get; set; }
 
         public long RestartTick { get; set; }
 

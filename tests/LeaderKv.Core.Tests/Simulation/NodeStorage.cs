@@ -58,6 +58,15 @@ public sealed class NodeStorage(StoragePolicy policy)
         }
     }
 
+    /// <summary>The hard state alone fitted on a full disk (it is written first and is small).</summary>
+    public void SaveHardState(HardState hardState)
+    {
+        if (Policy != StoragePolicy.InMemory)
+        {
+            _hardState = hardState;
+        }
+    }
+
     /// <summary>The OS flushed its page cache (FSYNC=never still writes back eventually).</summary>
     public void Sync() => _unsynced.Clear();
 

@@ -16,6 +16,9 @@ public sealed class ScriptedCluster
 
     public List<(string Node, WriteOutcome Outcome)> Outcomes { get; } = [];
 
+    /// <summary>Nodes whose disk is full: a Ready with anything to store is reported back with <see cref="Replica.ReportStorageFull"/>.</summary>
+    public HashSet<string> FullDisks { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Every verdict each node's applied entries got, by node and index.</summary>
     public Dictionary<(string Node, long Index), WriteVerdict> Verdicts { get; } = [];
 
@@ -108,6 +111,14 @@ public sealed class ScriptedCluster
 
     public void DropAll() => InFlight.Clear();
 
+    /// <summary>Space is back on <paramref name="id"/>'s disk, as the driver's probe would find.</summary>
+    public void FreeDisk(string id)
+    {
+        FullDisks.Remove(id);
+        _nodes[id].ReportStorageRecovered();
+        Drain(_nodes[id]);
+    }
+
     /// <summary>
     /// Makes <paramref name="candidate"/> leader with exactly <paramref name="voters"/> taking part:
     /// everyone involved first stops hearing a leader (their own election traffic is lost), then the
@@ -152,6 +163,19 @@ public sealed class ScriptedCluster
         while (replica.HasReady)
         {
             var ready = replica.TakeReady();
+            if (FullDisks.Contains(replica.Id) && (ready.Entries.Count > 0 || ready.Snapshot is not null || ready.HardState is not null))
+            {
+                replica.ReportStorageFull(ready);
+                Outcomes.AddRange(ready.Outcomes.Select(o => (replica.Id, o)));
+                foreach (var verdict in ready.Verdicts)
+                {
+                    Verdicts[(replica.Id, verdict.Index)] = verdict;
+                }
+
+                Reads.AddRange(ready.Reads.Select(r => (replica.Id, r)));
+                continue;
+            }
+
             InFlight.AddRange(ready.Messages);
             Outcomes.AddRange(ready.Outcomes.Select(o => (replica.Id, o)));
             Invariant.Check(ready.Verdicts.Count == ready.Applied.Count, "a verdict for every applied entry");

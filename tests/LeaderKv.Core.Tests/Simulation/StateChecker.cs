@@ -29,10 +29,9 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
     private readonly Dictionary<long, (string Value, string Node)> _applied = [];
     private readonly Dictionary<long, (LogEntry Entry, WriteVerdict Verdict)> _appliedWrites = [];
     private readonly Dictionary<long, string> _committed = [];
+    private readonly HashSet<string> _notLogged = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Id, long Incarnation), (long VisibleThrough, Dictionary<long, string> Seen)> _visible = [];
-    // Per key, the highest index answered committed and whether that write was a plain put (no
-    // condition, idempotency key or deadline), which sets the key to exactly its own index.
-    private readonly Dictionary<string, (long Index, bool PlainPut)> _lastCommittedOfKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _lastCommittedOfKey = new(StringComparer.Ordinal);
     private long _highestCommitted;
 
     public Guarantees Guarantees { get; } = guarantees;
@@ -131,8 +130,31 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
         _visible[key] = state;
     }
 
+    /// <summary>A leader answered a write "not logged" (a rejection): that value must never become visible anywhere.</summary>
+    public void OnNotLogged(string value)
+    {
+        // Only a put without an idempotency key is told apart by its description (its value is unique
+        // per proposal): a delete's repeats, and a retry of an idempotent write may log the same one again.
+        var op = value.IndexOfAny(['=', '<']);
+        if (op < 0 || value[op] != '=' || value.Contains(" [once ", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        _notLogged.Add(value);
+        if (_applied.Values.Any(a => a.Value == value))
+        {
+            Fail($"{value} was answered not logged, but it is applied");
+        }
+    }
+
     private void RecordApplied(string id, long index, string value)
     {
+        if (_notLogged.Contains(value))
+        {
+            Fail($"{id} applied {value} at {index}, a write its leader answered not logged");
+        }
+
         if (_applied.TryGetValue(index, out var first))
         {
             if (first.Value != value && Guarantees == Guarantees.Full)
@@ -207,14 +229,9 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
         }
 
         _committed[index] = value;
-        // Describe gives "key=value" for a put and "key<delete>" for a delete, then " [...]" for a condition, idempotency key or deadline.
-        var end = value.IndexOfAny(['=', '<']);
-        var key = value[..end];
-        if (index > _lastCommittedOfKey.GetValueOrDefault(key).Index)
-        {
-            _lastCommittedOfKey[key] = (index, value[end] == '=' && !value.Contains(" [", StringComparison.Ordinal));
-        }
-
+        // "key=value" for a put, "key<delete>" (or <expire>) for a delete: see Describe.
+        var key = value[..value.IndexOfAny(['=', '<'])];
+        _lastCommittedOfKey[key] = Math.Max(_lastCommittedOfKey.GetValueOrDefault(key), index);
         _highestCommitted = Math.Max(_highestCommitted, index);
         if (_applied.TryGetValue(index, out var applied) && applied.Value != value)
         {
@@ -223,13 +240,7 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
     }
 
     /// <summary>Taken when a linearizable read is asked: the writes answered committed so far that it must show.</summary>
-    /// <remarks>
-    /// The version floor holds only when the key's latest committed write was a plain put: after a
-    /// delete, a failed condition or an expiry the key's version is legitimately lower. The applied
-    /// floor (every committed write applied before the read is served) holds always.
-    /// </remarks>
-    public ReadFloor ReadFloor(string key) =>
-        new(_lastCommittedOfKey.TryGetValue(key, out var last) && last.PlainPut ? last.Index : 0, _highestCommitted);
+    public ReadFloor ReadFloor(string key) => new(_lastCommittedOfKey.GetValueOrDefault(key), _highestCommitted);
 
     /// <summary>
     /// A linearizable read was served with the node applied through <paramref name="appliedThrough"/> and
@@ -243,9 +254,13 @@ public sealed class StateChecker(Guarantees guarantees, Func<string> describe)
             return;
         }
 
-        // Absent is checked by the applied floor below (a delete may commit after the floor's put and
-        // before the read, answered later); a present key can only have moved up from the floor.
-        if (version is { } present && present < floor.KeyIndex)
+        // The key's state after the last committed write to it (a failed condition or a replay leaves it
+        // as it was, a delete leaves it absent), or a later one: anything else is older than that write.
+        var shown = version ?? 0;
+        var fresh = floor.KeyIndex == 0 || shown > floor.KeyIndex
+            || !_appliedWrites.TryGetValue(floor.KeyIndex, out var last) || shown == last.Verdict.After
+            || (shown == 0 && _appliedWrites.Any(w => w.Key > floor.KeyIndex && w.Value.Entry.Key == key && w.Value.Verdict.Changed && w.Value.Verdict.After == 0));
+        if (!fresh)
         {
             Fail($"{node} served a linearizable read of {key} at version {version?.ToString() ?? "none"}, older than the write at {floor.KeyIndex} answered committed before the read was asked");
         }

@@ -57,6 +57,7 @@ public sealed class TestCluster : IAsyncDisposable
             DelaySeed = spec.DelaySeed,
             NodeId = "leader",
             Durability = spec.DurabilityFor("leader"),
+            MaxDataBytes = spec.MaxDataBytes ?? NodeSettings.DefaultMaxDataBytes(),
             Security = spec.Security,
         };
         cluster._leaderSettings = leaderSettings;
@@ -229,7 +230,15 @@ public sealed record ClusterSpec
     public DurabilitySettings Durability { get; init; } = DurabilitySettings.InMemory;
 
     public DurabilitySettings DurabilityFor(string node) =>
-        Durability.DataDirectory is { } root ? Durability with { DataDirectory = Path.Combine(root, node) } : Durability;
+        Durability.DataDirectory is { } root
+            ? Durability with { DataDirectory = Path.Combine(root, node), FileSystem = FileSystems?.Invoke(node) ?? Durability.FileSystem }
+            : Durability;
+
+    /// <summary>Each node's file system by node name ("leader", "follower-1", …): a <c>StorageFaults</c> to fill its disk or fail its fsyncs.</summary>
+    public Func<string, LeaderKv.Storage.Io.StorageFileSystem?>? FileSystems { get; init; }
+
+    /// <summary>The leader's MAX_DATA_BYTES (default: the node's default).</summary>
+    public long? MaxDataBytes { get; init; }
 
     /// <summary>Secret, keys and limits of every node (followers take <see cref="FollowerSecurity"/> when set).</summary>
     public SecuritySettings Security { get; init; } = new();
