@@ -231,4 +231,36 @@ public class DiskFullTests
         Assert.Equal(HttpStatusCode.OK, (await WriteAsync(cluster, "b", new string('y', 600))).Status);
         Assert.False((await cluster.DataAsync(cluster.Leader)).ContainsKey("c"));
     }
+
+    [Fact]
+    public async Task PUT_past_the_data_quota_gets_507_and_DELETE_is_taken_and_makes_room()
+    {
+        // Goal: WriteAnswers gives PUT and DELETE the same 507 as /write, and a full table can be
+        // emptied. Method: MAX_DATA_BYTES = 2000 filled by "a"; PUT /kv/b does not fit; DELETE /kv/a is
+        // taken (a delete never grows the data); then PUT /kv/b fits.
+        await using var cluster = await TestCluster.StartAsync(new ClusterSpec { Followers = 1, Quorum = 1, MaxDataBytes = 2000 });
+        Assert.Equal(HttpStatusCode.OK, (await WriteAsync(cluster, "a", new string('x', 1497))).Status);
+        var value = JsonContent.Create(new string('y', 600));
+
+        using (var refused = await cluster.Http.PutAsync(new Uri(cluster.Leader, "/kv/b"), value))
+        {
+            Assert.Equal(HttpStatusCode.InsufficientStorage, refused.StatusCode);
+            var body = await refused.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("https://leaderkv.dev/problems/quota-exceeded", ProblemType(body));
+            Assert.Equal(1 + 602, body.GetProperty("growth").GetInt64());
+        }
+
+        using (var deleted = await cluster.Http.DeleteAsync(new Uri(cluster.Leader, "/kv/a")))
+        {
+            Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        }
+
+        Assert.Equal(0, (await cluster.StatusAsync(cluster.Leader)).GetProperty("dataBytes").GetInt64());
+        using (var taken = await cluster.Http.PutAsync(new Uri(cluster.Leader, "/kv/b"), JsonContent.Create(new string('y', 600))))
+        {
+            Assert.Equal(HttpStatusCode.OK, taken.StatusCode);
+        }
+
+        Assert.Equal(1 + 602, (await cluster.StatusAsync(cluster.Leader)).GetProperty("dataBytes").GetInt64());
+    }
 }

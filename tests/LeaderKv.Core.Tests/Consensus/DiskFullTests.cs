@@ -80,6 +80,32 @@ public class DiskFullTests
     }
 
     [Fact]
+    public void A_retry_of_an_idempotent_write_the_leader_could_not_log_is_a_new_write()
+    {
+        // Goal: a slot dropped for lack of space takes its idempotency key with it, even once another
+        // write reuses its index. Method: W = 1; an idempotent write is not logged; space returns; a
+        // plain write takes the index; the retry with the same key is then taken as a new write and commits.
+        var cluster = StartAutomatic(writeQuorum: 1);
+        var once = WriteCommand.Put("a", Encoding.UTF8.GetBytes("\"once\"")) with { IdempotencyKey = "retry-me" };
+        cluster.FullDisks.Add("n0");
+        var lost = cluster.Propose("n0", once, nowMs: 0);
+        Assert.Contains(cluster.Outcomes, o => o.Outcome.Index == lost.Index && o.Outcome.Kind == WriteOutcomeKind.NotLogged);
+
+        cluster.FreeDisk("n0");
+        var other = cluster.Propose("n0", "b", "\"other\"");
+        Assert.Equal(lost.Index, other.Index);
+        var retry = cluster.Propose("n0", once, nowMs: 0);
+        cluster.DeliverWhile(_ => true);
+        cluster.Tick("n0");
+        cluster.DeliverWhile(_ => true);
+
+        Assert.Equal(ProposeStatus.Accepted, retry.Status);
+        Assert.Equal(other.Index + 1, retry.Index);
+        Assert.Contains(cluster.Outcomes, o => o.Outcome.Index == retry.Index && o.Outcome.Kind == WriteOutcomeKind.Committed);
+        Assert.All(ScriptedCluster.Ids, id => Assert.Equal("\"once\"", ScriptedCluster.ValueAt(cluster[id], "a")));
+    }
+
+    [Fact]
     public void A_node_whose_disk_is_full_grants_no_vote_and_starts_no_election()
     {
         // Goal: a promise must be stored before it is given, so a node that cannot store grants none and
@@ -129,6 +155,31 @@ public class DiskFullTests
     }
 
     [Fact]
+    public void At_the_quota_a_delete_is_taken_and_frees_the_bytes_of_its_key()
+    {
+        // Goal: a full table can be emptied. Method: a 60-byte quota filled by "a" (41 bytes) and "b"
+        // (15); a new key is refused; deleting "a" (a delete never grows the table) is taken, and then the new key fits.
+        var cluster = new ScriptedCluster();
+        foreach (var id in ScriptedCluster.Ids)
+        {
+            cluster.Start(ScriptedCluster.Automatic(id, writeQuorum: 1) with { MaxDataBytes = 60 });
+        }
+
+        Elect(cluster);
+        Assert.True(cluster.Propose("n0", "a", "\"" + new string('x', 38) + "\"").IsAccepted);
+        Assert.True(cluster.Propose("n0", "b", "\"" + new string('y', 12) + "\"").IsAccepted);
+        Commit(cluster);
+        Assert.Equal(56, cluster["n0"].Table.Bytes);
+        var newKey = "\"" + new string('z', 20) + "\"";
+        Assert.Equal(ProposeStatus.QuotaExceeded, cluster.Propose("n0", "c", newKey).Status);
+
+        Assert.True(cluster.Propose("n0", WriteCommand.Delete("a"), nowMs: 0).IsAccepted);
+        Commit(cluster);
+        Assert.Equal(15, cluster["n0"].Table.Bytes);
+        Assert.True(cluster.Propose("n0", "c", newKey).IsAccepted);
+    }
+
+    [Fact]
     public void The_table_counts_its_bytes_through_writes_overwrites_snapshots_and_clear()
     {
         var table = new KeyValueTable();
@@ -140,7 +191,13 @@ public class DiskFullTests
         table.Set("b", new VersionedValue(Encoding.UTF8.GetBytes("[1,2]"), 3));
         Assert.Equal(9 + 1 + 5, table.Bytes);
         Assert.Equal(-4, table.GrowthOf("b", 1));
-        Assert.Equal(SnapshotImage.Of(table, 3).ToTable().Bytes, table.Bytes);
+        Assert.Equal(-(1 + 5), table.GrowthOf(WriteOp.Delete, "b", 0));
+        Assert.Equal(0, table.GrowthOf(WriteOp.Delete, "missing", 0));
+        table.Apply(new LogEntry(4, 1, "ключ", ReadOnlyMemory<byte>.Empty) { Op = WriteOp.Delete });
+        Assert.Equal(1 + 5, table.Bytes);
+        table.Apply(new LogEntry(5, 1, "b", ReadOnlyMemory<byte>.Empty) { Op = WriteOp.Delete, Condition = WriteCondition.IfIndex(99) });
+        Assert.Equal(1 + 5, table.Bytes);
+        Assert.Equal(SnapshotImage.Of(table, 5).ToTable().Bytes, table.Bytes);
         table.Clear();
         Assert.Equal(0, table.Bytes);
     }
