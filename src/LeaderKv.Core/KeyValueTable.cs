@@ -266,8 +266,9 @@ public readonly record struct WriteVerdict(long Index, WriteVerdictKind Kind, lo
 
 /// <summary>
 /// What a write with an <c>Idempotency-Key</c> was decided to be, kept in the replicated table so any
-/// later leader answers a retry with it. <see cref="KeyIndex"/> is the key's version after the write
-/// (its own index for a put, 0 for a delete) or, when its condition failed, the version that failed it.
+/// later leader answers a retry with it. <see cref="KeyIndex"/> is the key's version after a put (its own
+/// index), the version a delete removed (0: the key did not exist), or, when its condition failed, the
+/// version that failed it.
 /// <see cref="RecordedAtMs"/> is the table's clock when it was applied; <see cref="RequestHash"/>
 /// tells a retry from a different write reusing the key.
 /// </summary>

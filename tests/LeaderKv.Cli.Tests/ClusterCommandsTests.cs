@@ -98,6 +98,42 @@ public sealed class ClusterCommandsTests(RunningCluster fixture) : IClassFixture
         Assert.Contains("not found", run.Error);
     }
 
+    /// <summary>Goal: put --create, put --if-index and delete --if-index are compare-and-set from the shell. Method: one key through its versions.</summary>
+    [Fact]
+    public async Task Put_create_put_if_index_and_delete_if_index_write_only_over_the_version_they_name()
+    {
+        var key = "cas-" + Guid.NewGuid().ToString("N");
+        var created = await CliRun.RunAsync("put", key, "1", "--create", "--leader", fixture.LeaderUrl);
+        var index = System.Text.Json.JsonDocument.Parse(created.Output).RootElement.GetProperty("index").GetInt64();
+        var createdAgain = await CliRun.RunAsync("put", key, "2", "--create", "--leader", fixture.LeaderUrl);
+        var stale = await CliRun.RunAsync("put", key, "3", "--if-index", (index + 100).ToString(System.Globalization.CultureInfo.InvariantCulture), "--leader", fixture.LeaderUrl);
+        var swapped = await CliRun.RunAsync("put", key, "4", "--if-index", index.ToString(System.Globalization.CultureInfo.InvariantCulture), "--leader", fixture.LeaderUrl);
+        var swappedIndex = System.Text.Json.JsonDocument.Parse(swapped.Output).RootElement.GetProperty("index").GetInt64();
+        var staleDelete = await CliRun.RunAsync("delete", key, "--if-index", index.ToString(System.Globalization.CultureInfo.InvariantCulture), "--leader", fixture.LeaderUrl);
+        var deleted = await CliRun.RunAsync("delete", key, "--if-index", swappedIndex.ToString(System.Globalization.CultureInfo.InvariantCulture), "--leader", fixture.LeaderUrl);
+        var get = await CliRun.RunAsync("get", key, "--leader", fixture.LeaderUrl);
+
+        Assert.True(created.ExitCode == 0, created.ToString());
+        Assert.Equal(1, createdAgain.ExitCode);
+        Assert.Contains($"condition failed (the key is at index {index})", createdAgain.Error);
+        Assert.Equal(1, stale.ExitCode);
+        Assert.True(swapped.ExitCode == 0, swapped.ToString());
+        Assert.Equal(1, staleDelete.ExitCode);
+        Assert.True(deleted.ExitCode == 0, deleted.ToString());
+        Assert.Contains("\"existed\":true", deleted.Output);
+        Assert.Equal(1, get.ExitCode);
+    }
+
+    [Fact]
+    public async Task Put_with_both_if_index_and_create_is_a_usage_error()
+    {
+        var run = await CliRun.RunAsync("put", "k", "1", "--if-index", "3", "--create", "--leader", fixture.LeaderUrl);
+
+        // A parse error, reported by System.CommandLine like every other usage error (up --mode chaotic).
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--if-index and --create exclude each other", run.Error);
+    }
+
     /// <summary>Goal: a write given only a follower follows the follower's seed-style refusal to the leader.</summary>
     [Fact]
     public async Task Put_through_a_follower_reaches_the_leader()

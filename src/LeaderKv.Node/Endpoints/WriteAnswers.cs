@@ -84,7 +84,8 @@ internal static class WriteAnswers
             return Problems.PreconditionFailed(command.Key, original.Index, term, original.KeyIndex);
         }
 
-        return Committed(command, original.Index, term, acks, TimeSpan.Zero, existed: null, settings, response);
+        var existed = command.Op == WriteOp.Delete ? original.KeyIndex != 0 : (bool?)null;
+        return Committed(command, original.Index, term, acks, TimeSpan.Zero, existed, settings, response);
     }
 
     private static IResult Committed(WriteCommand command, long index, long term, int acks, TimeSpan delay, bool? existed, NodeSettings settings, HttpResponse response)

@@ -10,11 +10,16 @@ public class MessageCodecTests
 {
     private static readonly LogEntry Put = new(7, 3, "k", Encoding.UTF8.GetBytes("{\"n\":[1,2]}"));
     private static readonly LogEntry NoOp = LogEntry.NoOp(8, 3);
+    private static readonly LogEntry Delete = new(9, 3, "k", ReadOnlyMemory<byte>.Empty) { Op = WriteOp.Delete, Condition = WriteCondition.IfIndex(7), IdempotencyKey = "r-1", StampMs = 1_700_000_000_000 };
+    private static readonly LogEntry Conditional = new(10, 3, "c", Encoding.UTF8.GetBytes("true")) { Condition = WriteCondition.IfAbsent, ExpiresAtMs = 1_700_000_009_000, StampMs = 1 };
+    private static readonly LogEntry Expiry = new(11, 4, "c", ReadOnlyMemory<byte>.Empty) { Op = WriteOp.Expire, Condition = WriteCondition.IfIndex(10) };
+    private static readonly LogEntry MustExist = new(12, 4, "d", Encoding.UTF8.GetBytes("1")) { Condition = WriteCondition.IfExists };
 
     public static TheoryData<Message> Messages() => new()
     {
         new AppendRequest { From = "n0", To = "n1", Term = 3, Entries = [Put, NoOp], CommitIndex = 6, LeaderLastIndex = 8, LeaderIncarnation = 42 },
         new AppendRequest { From = "n0", To = "n1", Term = 3, Entries = [], CommitIndex = 6, LeaderLastIndex = 8, LeaderIncarnation = 42, ReadRound = 11 },
+        new AppendRequest { From = "n0", To = "n1", Term = 4, Entries = [Delete, Conditional, Expiry, MustExist], CommitIndex = 6, LeaderLastIndex = 12, LeaderIncarnation = 42 },
         new AppendResponse { From = "n1", To = "n0", Term = 3, Acked = [7, 8], Refused = [9], AppliedThrough = 6, Incarnation = 5, LeaderIncarnation = 42, Tainted = true, Rejected = false },
         new AppendResponse { From = "n1", To = "n0", Term = 3, Acked = [], Refused = [7, 8], AppliedThrough = 6, Incarnation = 5, LeaderIncarnation = 42, DiskFull = true },
         new AppendResponse { From = "n1", To = "n0", Term = 3, Acked = [], AppliedThrough = 6, Incarnation = 5, LeaderIncarnation = 42, ReadRound = 11 },
@@ -25,6 +30,15 @@ public class MessageCodecTests
         new VoteResponse { From = "n3", To = "n2", Term = 4, Granted = true, Incarnation = 9, AppliedThrough = 6, Held = [Put, NoOp], Tainted = false },
         new FetchRequest { From = "n2", To = "n3", Term = 4, FromIndex = 1, ToIndex = 6 },
         new FetchResponse { From = "n3", To = "n2", Term = 4, Entries = [Put], Snapshot = new SnapshotImage(5, [new("a", new VersionedValue(Encoding.UTF8.GetBytes("1"), 4))]) },
+        new FetchResponse
+        {
+            From = "n3", To = "n2", Term = 4, Entries = [Delete],
+            Snapshot = new SnapshotImage(5, [new("a", new VersionedValue(Encoding.UTF8.GetBytes("1"), 4, ExpiresAtMs: 99))])
+            {
+                ClockMs = 500,
+                Idempotency = [new IdempotencyRecord("r-1", 2, WriteVerdictKind.Applied, 2, ulong.MaxValue, 100), new IdempotencyRecord("r-2", 3, WriteVerdictKind.ConditionFailed, 2, 7, 400)],
+            },
+        },
     };
 
     [Theory]
@@ -63,6 +77,10 @@ public class MessageCodecTests
     [InlineData("""{"type":"vote","term":-1}""")]
     [InlineData("""{"type":"teleport","term":1}""")]
     [InlineData("""{"type":"append","term":1,"entries":[{"index":0,"term":1,"key":"k","value":1}]}""")]
+    [InlineData("""{"type":"append","term":1,"entries":[{"index":1,"term":1,"key":"k","op":"explode"}]}""")]
+    [InlineData("""{"type":"append","term":1,"entries":[{"index":1,"term":1,"key":"k","value":1,"if":{"index":0}}]}""")]
+    [InlineData("""{"type":"append","term":1,"entries":[{"index":1,"term":1,"key":"k","value":1,"idempotencyKey":""}]}""")]
+    [InlineData("""{"type":"append","term":1,"entries":[{"index":1,"term":1,"key":"k"}]}""")]
     [InlineData("""{"type":"append","term":1,"entries":[{"index":1,"term":1,"key":"","value":1}]}""")]
     [InlineData("""{"type":"appendResponse","term":1,"acked":[-4]}""")]
     [InlineData("""[1,2]""")]
@@ -94,7 +112,7 @@ public class MessageCodecTests
         };
         foreach (var entry in entries)
         {
-            text.Append($"|{entry.Index}:{entry.Term}:{entry.Key}:{Encoding.UTF8.GetString(entry.Value.Span)}:{entry.IsNoOp}");
+            text.Append($"|{entry.Index}:{entry.Term}:{entry.Key}:{Encoding.UTF8.GetString(entry.Value.Span)}:{entry.IsNoOp}:{entry.Op}:{entry.Condition}:{entry.IdempotencyKey}:{entry.StampMs}:{entry.ExpiresAtMs}");
         }
 
         if (message is FetchResponse { Snapshot: { } snapshot })
@@ -102,8 +120,10 @@ public class MessageCodecTests
             text.Append($"|snapshot {snapshot.Index}");
             foreach (var (key, value) in snapshot.Entries)
             {
-                text.Append($"|{key}={Encoding.UTF8.GetString(value.Value.Span)}@{value.Index}");
+                text.Append($"|{key}={Encoding.UTF8.GetString(value.Value.Span)}@{value.Index}~{value.ExpiresAtMs}");
             }
+
+            text.Append($"|clock {snapshot.ClockMs}|{string.Join(',', snapshot.Idempotency)}");
         }
 
         return text.ToString();
