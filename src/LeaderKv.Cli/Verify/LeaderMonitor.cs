@@ -48,16 +48,23 @@ internal sealed class LeaderMonitor(IReadOnlyList<VerifyNode> nodes, HttpClient 
     public async Task RunAsync(CancellationToken token)
     {
         using var timer = new PeriodicTimer(Interval, time);
-        do
+        try
         {
-            var leader = await FindLeaderAsync(token);
-            _current = leader;
-            lock (_samples)
+            do
             {
-                _samples.Add((history.NowUs, leader));
+                var leader = await FindLeaderAsync(token);
+                _current = leader;
+                lock (_samples)
+                {
+                    _samples.Add((history.NowUs, leader));
+                }
             }
+            while (await WaitAsync(timer, token));
         }
-        while (await WaitAsync(timer, token));
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // The run is over: a status request still in flight when it ended is no sample.
+        }
     }
 
     /// <summary>The id of a node that says it leads and is not recovering, or null.</summary>
