@@ -33,10 +33,21 @@ public sealed class DashboardPageTests(Browser browser) : IClassFixture<Browser>
         await Expect(leaderRow.Locator(".leader-mark")).ToBeVisibleAsync(Visibly);
 
         // A write shows up in the feed with its key, and its quorum: W=2 followers acked it.
-        using (var written = await cluster.WriteAsync(leader, "dashboard-demo", new { n = 1 }))
-        {
-            written.EnsureSuccessStatusCode();
-        }
+        // A leader just elected may still answer 503 (recovering, or not yet hearing its quorum): that is
+        // a rejection, nothing written, so the write is sent again until it commits.
+        await PeersCluster.EventuallyAsync(
+            async () =>
+            {
+                using var written = await cluster.WriteAsync(leader, "dashboard-demo", new { n = 1 });
+                if (written.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+                {
+                    return false;
+                }
+
+                written.EnsureSuccessStatusCode();
+                return true;
+            },
+            "the leader to commit the write");
 
         await Expect(page.Locator("#feed li[data-kind='Write']", new() { HasText = "dashboard-demo" })).ToHaveCountAsync(1, Patiently);
         await Expect(page.Locator("#quorum p", new() { HasText = "dashboard-demo" })).ToBeVisibleAsync(Visibly);
