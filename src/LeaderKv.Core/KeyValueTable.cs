@@ -103,10 +103,23 @@ public sealed class KeyValueTable
     /// <summary>Sets a key to a value recovered from a snapshot, keeping the index of the write that produced it.</summary>
     public void Set(string key, VersionedValue value)
     {
-        Remove(key);
+        // An overwrite keeps the key where it is (its bytes, its place in the sorted index); only a new key adds them.
+        if (_entries.TryGetValue(key, out var old))
+        {
+            Bytes -= old.Value.Length;
+            if (old.ExpiresAtMs > 0)
+            {
+                _deadlines.Remove((old.ExpiresAtMs, key));
+            }
+        }
+        else
+        {
+            Bytes += Encoding.UTF8.GetByteCount(key);
+            _sorted?.Add(key);
+        }
+
         _entries[key] = value;
-        Bytes += Encoding.UTF8.GetByteCount(key) + value.Value.Length;
-        _sorted?.Add(key);
+        Bytes += value.Value.Length;
         if (value.ExpiresAtMs > 0)
         {
             _deadlines.Add((value.ExpiresAtMs, key));
